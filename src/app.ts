@@ -1,0 +1,56 @@
+// Builds the Hono app: request id, config and services, version negotiation, auth, one router per resource, onError.
+import { Hono } from "hono";
+import { loadConfig } from "./config";
+import { notFound } from "./domain/errors";
+import { authenticate } from "./http/auth";
+import type { AppEnv } from "./http/context";
+import { renderError } from "./http/errors";
+import { requestId } from "./http/request-id";
+import { routeGuard } from "./http/route-table";
+import { imageActions } from "./http/routes/image-actions";
+import { imageTags } from "./http/routes/image-tags";
+import { images } from "./http/routes/images";
+import { info } from "./http/routes/info";
+import { metadefs } from "./http/routes/metadefs";
+import { schemas } from "./http/routes/schemas";
+import { VERSION_ALIASES, versionsResponse } from "./http/routes/versions";
+import { createServices } from "./services/create-services";
+
+export const app = new Hono<AppEnv>();
+
+app.use("*", requestId);
+app.use("*", async (c, next) => {
+  const config = loadConfig(c.env);
+  c.set("config", config);
+  c.set("services", createServices(c.env, config));
+  await next();
+});
+
+// Version negotiation runs before authentication: /versions is 200, any non-v2 path is a 300 listing.
+app.on(["GET", "HEAD"], "/versions", (c) => versionsResponse(c, 200));
+app.on(["GET", "HEAD"], "/versions/*", (c) => versionsResponse(c, 200));
+
+app.use("/v2/*", routeGuard, authenticate);
+app.route("/v2/images", images);
+app.route("/v2/images", imageTags);
+app.route("/v2/images", imageActions);
+app.route("/v2/schemas", schemas);
+app.route("/v2/info", info);
+app.route("/v2/metadefs", metadefs);
+
+app.notFound((c) => {
+  const path = new URL(c.req.url).pathname;
+  if (path === "/v2" || path.startsWith("/v2/")) throw notFound();
+  return versionsResponse(c, 300);
+});
+app.onError(renderError);
+
+/** Rewrites Glance's accepted version aliases (/v2.1/images -> /v2/images) before routing. */
+export function fetchWithVersionAliases(request: Request, env: AppEnv["Bindings"], ctx: ExecutionContext) {
+  const url = new URL(request.url);
+  if (VERSION_ALIASES.test(url.pathname)) {
+    url.pathname = url.pathname.replace(VERSION_ALIASES, "/v2");
+    return app.fetch(new Request(url, request), env, ctx);
+  }
+  return app.fetch(request, env, ctx);
+}

@@ -1,0 +1,52 @@
+// Parses the Worker's string vars once into a typed Config; bad settings fail loudly at the first request.
+import { DEFAULT_LIMITS, type Limits } from "./domain/properties";
+
+export interface Bindings {
+  DB: D1Database;
+  IMAGES: R2Bucket;
+  AUTH_MODE?: string;
+  /** JSON map token -> { user_id, project_id, roles }; a secret in production, .dev.vars locally. */
+  AUTH_TOKENS?: string;
+  IMAGE_SIZE_CAP?: string;
+  MAX_JSON_BODY?: string;
+  PUBLIC_BASE_URL?: string;
+  IMAGE_TAG_QUOTA?: string;
+  IMAGE_PROPERTY_QUOTA?: string;
+}
+
+export interface Config {
+  authMode: "static";
+  imageSizeCap: number;
+  maxJsonBody: number;
+  publicBaseUrl: string | null;
+  limits: Limits;
+}
+
+function int(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === "") return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`Configuration ${name} must be a non-negative integer`);
+  return n;
+}
+
+const cache = new WeakMap<object, Config>();
+
+export function loadConfig(env: Bindings): Config {
+  const hit = cache.get(env);
+  if (hit) return hit;
+  const mode = env.AUTH_MODE || "static";
+  if (mode !== "static") throw new Error(`Unsupported AUTH_MODE ${mode}`);
+  const base = (env.PUBLIC_BASE_URL ?? "").replace(/\/+$/, "");
+  const config: Config = {
+    authMode: mode,
+    imageSizeCap: int("IMAGE_SIZE_CAP", env.IMAGE_SIZE_CAP, 1099511627776),
+    maxJsonBody: int("MAX_JSON_BODY", env.MAX_JSON_BODY, 65536),
+    publicBaseUrl: base === "" ? null : base,
+    limits: {
+      tags: int("IMAGE_TAG_QUOTA", env.IMAGE_TAG_QUOTA, DEFAULT_LIMITS.tags),
+      properties: int("IMAGE_PROPERTY_QUOTA", env.IMAGE_PROPERTY_QUOTA, DEFAULT_LIMITS.properties),
+    },
+  };
+  cache.set(env, config);
+  return config;
+}

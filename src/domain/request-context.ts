@@ -1,0 +1,26 @@
+// Who is calling: built by the auth layer from a token, read by policy and services.
+
+export interface RequestContext {
+  userId: string;
+  projectId: string | null;
+  /** Lower-cased role names, with Keystone's implied roles expanded (admin ⊃ member ⊃ reader). */
+  roles: ReadonlySet<string>;
+  isAdmin: boolean;
+  requestId: string;
+}
+
+/** Keystone implies member from admin and reader from member; tokens may carry only the strongest one. */
+export function expandRoles(roles: readonly string[]): Set<string> {
+  const out = new Set(roles.map((r) => r.toLowerCase()));
+  if (out.has("admin")) out.add("member");
+  if (out.has("member")) out.add("reader");
+  return out;
+}
+
+export function makeContext(
+  identity: { userId: string; projectId: string | null; roles: readonly string[] },
+  requestId: string,
+): RequestContext {
+  const roles = expandRoles(identity.roles);
+  return { userId: identity.userId, projectId: identity.projectId, roles, isAdmin: roles.has("admin"), requestId };
+}

@@ -1,0 +1,19 @@
+// toImageList: { images, first, next?, schema } with Glance's relative links, query kept (marker replaced).
+import type { Image } from "../../domain/image";
+import { toGlanceImage } from "./image";
+
+/** Python urlencode style (space as '+'); unlike Glance, repeated parameters (tag=a&tag=b) are all kept. */
+function encode(params: [string, string][]): string {
+  return params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`.replace(/%20/g, "+")).join("&");
+}
+
+export function toImageList(images: Image[], url: URL, limit: number): Record<string, unknown> {
+  const params = [...url.searchParams].filter(([k]) => k !== "marker");
+  const first = params.length ? `/v2/images?${encode(params)}` : "/v2/images";
+  const doc: Record<string, unknown> = { images: images.map(toGlanceImage), first, schema: "/v2/schemas/images" };
+  // Glance emits next whenever the page is full, so the last page may be empty.
+  const lastImage = images.at(-1);
+  if (limit > 0 && images.length === limit && lastImage)
+    doc.next = `/v2/images?${encode([...params, ["marker", lastImage.id]])}`;
+  return doc;
+}

@@ -1,0 +1,24 @@
+// Composition root: the only file that names the concrete D1 and R2 adapters.
+import type { Config } from "../config";
+import { D1ImageRepository } from "../storage/d1/image-repository";
+import { R2BlobStore } from "../storage/r2/blob-store";
+import { ImageDataService } from "./image-data-service";
+import { ImageService } from "./image-service";
+
+export interface Services {
+  images: ImageService;
+  imageData: ImageDataService;
+}
+
+export function createServices(env: { DB: D1Database; IMAGES: R2Bucket }, config: Config): Services {
+  const repo = new D1ImageRepository(env.DB);
+  const imageData = new ImageDataService({ blobs: new R2BlobStore(env.IMAGES) });
+  const images = new ImageService({
+    repo,
+    limits: config.limits,
+    now: () => Date.now(),
+    newId: () => crypto.randomUUID(),
+    data: imageData,
+  });
+  return { images, imageData };
+}

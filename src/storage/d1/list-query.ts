@@ -1,0 +1,184 @@
+// The SQL behind GET /v2/images: Glance's visibility scoping, filters, and keyset pagination (no OFFSET).
+import { and, asc, desc, eq, gte, inArray, lte, ne, or, type SQL, sql } from "drizzle-orm";
+import type { DrizzleD1Database } from "drizzle-orm/d1";
+import type { MemberStatus, Visibility } from "../../domain/image";
+import { type ListQuery, type SortKey, withTieBreakers } from "../../domain/image-list";
+import type { ListCaller, StoredImage } from "../../services/ports";
+import { images } from "./schema";
+
+/**
+ * Sort expressions. Nullable keys go through coalesce() so NULLs compare like Glance's pagination does
+ * ('' / -1, i.e. first ascending) and so the expression indexes in migrations/ serve the ORDER BY.
+ */
+const SORT_EXPR: Record<SortKey, SQL> = {
+  name: sql`coalesce(${images.name}, '')`,
+  status: sql`${images.status}`,
+  container_format: sql`coalesce(${images.containerFormat}, '')`,
+  disk_format: sql`coalesce(${images.diskFormat}, '')`,
+  size: sql`coalesce(${images.size}, -1)`,
+  id: sql`${images.id}`,
+  created_at: sql`${images.createdAt}`,
+  updated_at: sql`${images.updatedAt}`,
+};
+
+function sortValue(img: StoredImage, key: SortKey): string | number {
+  switch (key) {
+    case "name":
+      return img.name ?? "";
+    case "status":
+      return img.status;
+    case "container_format":
+      return img.containerFormat ?? "";
+    case "disk_format":
+      return img.diskFormat ?? "";
+    case "size":
+      return img.size ?? -1;
+    case "id":
+      return img.id;
+    case "created_at":
+      return img.createdAt;
+    case "updated_at":
+      return img.updatedAt;
+  }
+}
+
+const memberOf = (projectId: string, status: MemberStatus | "all") =>
+  sql`exists (select 1 from image_members m where m.image_id = ${images.id} and m.member = ${projectId} and m.deleted = 0${
+    status === "all" ? sql`` : sql` and m.status = ${status}`
+  })`;
+
+/**
+ * Which images a caller may list (glance/db/sqlalchemy/api.py _select_images_query). Without a visibility
+ * filter, other projects' community images are left out, for admins too.
+ */
+export function visibleTo(
+  caller: ListCaller,
+  visibility: Visibility | "all" | undefined,
+  memberStatus: MemberStatus | "all",
+): SQL | undefined {
+  const p = caller.projectId;
+  const own = p === null ? sql`0` : eq(images.owner, p);
+  if (caller.isAdmin) {
+    if (visibility === undefined) return or(ne(images.visibility, "community"), own);
+    return visibility === "all" ? undefined : eq(images.visibility, visibility);
+  }
+  const shared = p === null ? sql`0` : and(eq(images.visibility, "shared"), memberOf(p, memberStatus));
+  switch (visibility) {
+    case undefined:
+      return or(own, eq(images.visibility, "public"), shared);
+    case "all":
+      return or(own, inArray(images.visibility, ["public", "community"]), shared);
+    case "public":
+    case "community":
+      return eq(images.visibility, visibility);
+    case "shared":
+      return and(eq(images.visibility, "shared"), or(own, shared));
+    case "private":
+      return and(eq(images.visibility, "private"), own);
+  }
+}
+
+/** Timestamps are shown at second precision, so `eq:` means "within that second". */
+function timeCondition(column: "created_at" | "updated_at", op: string, at: number): SQL {
+  const col = column === "created_at" ? images.createdAt : images.updatedAt;
+  const start = Math.floor(at / 1000) * 1000;
+  const end = start + 1000;
+  switch (op) {
+    case "gt":
+      return sql`${col} >= ${end}`;
+    case "gte":
+      return sql`${col} >= ${start}`;
+    case "lt":
+      return sql`${col} < ${start}`;
+    case "lte":
+      return sql`${col} < ${end}`;
+    case "neq":
+      return sql`(${col} < ${start} or ${col} >= ${end})`;
+    default:
+      return sql`(${col} >= ${start} and ${col} < ${end})`;
+  }
+}
+
+const IN_COLUMNS = {
+  name: images.name,
+  id: images.id,
+  status: images.status,
+  container_format: images.containerFormat,
+  disk_format: images.diskFormat,
+} as const;
+const INT_COLUMNS = {
+  size: images.size,
+  virtual_size: images.virtualSize,
+  min_ram: images.minRam,
+  min_disk: images.minDisk,
+} as const;
+
+/** JSON path for one extra property; quoting keeps keys with dots or colons literal. */
+const jsonPath = (key: string) => `$."${key.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+
+function filters(q: ListQuery, caller: ListCaller): (SQL | undefined)[] {
+  const c: (SQL | undefined)[] = [
+    eq(images.deleted, false),
+    ne(images.status, "killed"),
+    visibleTo(caller, q.visibility, q.memberStatus),
+    eq(images.osHidden, q.osHidden),
+  ];
+  for (const f of q.inFilters) c.push(inArray(IN_COLUMNS[f.column], f.values));
+  if (q.owner !== undefined) c.push(eq(images.owner, q.owner));
+  for (const tag of q.tags) c.push(sql`exists (select 1 from json_each(${images.tags}) where json_each.value = ${tag})`);
+  if (q.sizeMin !== undefined) c.push(gte(images.size, q.sizeMin));
+  if (q.sizeMax !== undefined) c.push(lte(images.size, q.sizeMax));
+  if (q.virtualSizeMin !== undefined) c.push(gte(images.virtualSize, q.virtualSizeMin));
+  if (q.virtualSizeMax !== undefined) c.push(lte(images.virtualSize, q.virtualSizeMax));
+  if (q.protected !== undefined) c.push(eq(images.protected, q.protected));
+  if (q.checksum !== undefined) c.push(eq(images.checksum, q.checksum));
+  if (q.osHashValue !== undefined) c.push(eq(images.osHashValue, q.osHashValue));
+  for (const t of q.timeFilters) c.push(timeCondition(t.column, t.op, t.at));
+  for (const f of q.intFilters) c.push(eq(INT_COLUMNS[f.column], f.value));
+  for (const p of q.properties) c.push(sql`json_extract(${images.properties}, ${jsonPath(p.key)}) = ${p.value}`);
+  return c;
+}
+
+/**
+ * Rows strictly after the marker in the given order. With one direction for every key this is a row-value
+ * comparison SQLite can answer from the matching index; mixed directions expand to the OR-of-prefixes form.
+ */
+function afterMarker(sort: ListQuery["sort"], marker: StoredImage): SQL {
+  const exprs = sort.map((s) => SORT_EXPR[s.key]);
+  const values = sort.map((s) => sortValue(marker, s.key));
+  const dir = sort[0]!.dir;
+  if (sort.every((s) => s.dir === dir)) {
+    const op = dir === "asc" ? sql`>` : sql`<`;
+    return sql`(${sql.join(exprs, sql`, `)}) ${op} (${sql.join(
+      values.map((v) => sql`${v}`),
+      sql`, `,
+    )})`;
+  }
+  const branches = sort.map((s, i) => {
+    const prefix = sort.slice(0, i).map((_, j) => sql`${exprs[j]} = ${values[j]}`);
+    const cmp = s.dir === "asc" ? sql`${exprs[i]} > ${values[i]}` : sql`${exprs[i]} < ${values[i]}`;
+    return sql.join([...prefix, cmp], sql` and `);
+  });
+  return sql`(${sql.join(
+    branches.map((b) => sql`(${b})`),
+    sql` or `,
+  )})`;
+}
+
+export function buildListQuery(
+  db: DrizzleD1Database,
+  q: ListQuery,
+  caller: ListCaller,
+  after: StoredImage | null,
+) {
+  const defaultDir = q.sort.length > 0 && q.sort.every((s) => s.dir === q.sort[0]!.dir) ? q.sort[0]!.dir : "desc";
+  const sort = withTieBreakers(q.sort, defaultDir);
+  const conds = filters(q, caller);
+  if (after) conds.push(afterMarker(sort, after));
+  return db
+    .select()
+    .from(images)
+    .where(and(...conds))
+    .orderBy(...sort.map((s) => (s.dir === "asc" ? asc(SORT_EXPR[s.key]) : desc(SORT_EXPR[s.key]))))
+    .limit(q.limit);
+}

@@ -1,0 +1,65 @@
+// Drizzle tables mirroring migrations/0001_init.sql (a test compares the two).
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+export const images = sqliteTable(
+  "images",
+  {
+    id: text("id").primaryKey(),
+    name: text("name"),
+    status: text("status").notNull(),
+    visibility: text("visibility").notNull(),
+    protected: integer("protected", { mode: "boolean" }).notNull().default(false),
+    osHidden: integer("os_hidden", { mode: "boolean" }).notNull().default(false),
+    checksum: text("checksum"),
+    osHashAlgo: text("os_hash_algo"),
+    osHashValue: text("os_hash_value"),
+    owner: text("owner"),
+    size: integer("size"),
+    virtualSize: integer("virtual_size"),
+    minRam: integer("min_ram").notNull().default(0),
+    minDisk: integer("min_disk").notNull().default(0),
+    containerFormat: text("container_format"),
+    diskFormat: text("disk_format"),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
+    deletedAt: integer("deleted_at"),
+    /** Extra properties as a JSON object of strings: one row per image keeps every update atomic. */
+    properties: text("properties", { mode: "json" }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
+    tags: text("tags", { mode: "json" }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** Bumped by every write; PATCH compares it to apply changes atomically without a transaction. */
+    revision: integer("revision").notNull().default(0),
+    /** When the current upload moved the image to `saving`/`uploading` (for abandoned-upload recovery). */
+    uploadStartedAt: integer("upload_started_at"),
+    /** R2 multipart upload id of the upload in progress, so an abandoned one can be aborted. */
+    uploadId: text("upload_id"),
+  },
+  (t) => [
+    index("images_created_idx").on(t.deleted, t.createdAt, t.id),
+    index("images_updated_idx").on(t.deleted, t.updatedAt, t.id),
+    index("images_owner_idx").on(t.owner, t.deleted),
+    index("images_name_idx").on(t.deleted, sql`coalesce(${t.name}, '')`, t.createdAt, t.id),
+    index("images_size_idx").on(t.deleted, sql`coalesce(${t.size}, -1)`, t.createdAt, t.id),
+    index("images_status_idx").on(t.deleted, t.status, t.createdAt, t.id),
+  ],
+);
+
+export const imageMembers = sqliteTable(
+  "image_members",
+  {
+    imageId: text("image_id").notNull(),
+    member: text("member").notNull(),
+    status: text("status").notNull(),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex("image_members_pk").on(t.imageId, t.member),
+    index("image_members_member_idx").on(t.member, t.status),
+  ],
+);
+
+export type ImageRow = typeof images.$inferSelect;
+export type MemberRow = typeof imageMembers.$inferSelect;

@@ -1,0 +1,14 @@
+// Test-only bindings and the type of exports.default.
+import type { D1Migration } from "cloudflare:test";
+import type { Bindings } from "../src/config";
+
+declare global {
+  namespace Cloudflare {
+    interface Env extends Bindings {
+      TEST_MIGRATIONS: D1Migration[];
+    }
+    interface GlobalProps {
+      mainModule: typeof import("../src/index");
+    }
+  }
+}
