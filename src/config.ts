@@ -12,6 +12,7 @@ export interface Bindings {
   PUBLIC_BASE_URL?: string;
   IMAGE_TAG_QUOTA?: string;
   IMAGE_PROPERTY_QUOTA?: string;
+  IMAGE_MEMBER_QUOTA?: string;
 }
 
 export interface Config {
@@ -45,6 +46,7 @@ export function loadConfig(env: Bindings): Config {
     limits: {
       tags: int("IMAGE_TAG_QUOTA", env.IMAGE_TAG_QUOTA, DEFAULT_LIMITS.tags),
       properties: int("IMAGE_PROPERTY_QUOTA", env.IMAGE_PROPERTY_QUOTA, DEFAULT_LIMITS.properties),
+      members: int("IMAGE_MEMBER_QUOTA", env.IMAGE_MEMBER_QUOTA, DEFAULT_LIMITS.members),
     },
   };
   cache.set(env, config);

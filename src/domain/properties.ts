@@ -46,8 +46,10 @@ export const MAX_INT32 = 2147483647;
 export interface Limits {
   tags: number;
   properties: number;
+  members: number;
 }
-export const DEFAULT_LIMITS: Limits = { tags: 128, properties: 128 };
+/** Glance's image_tag_quota, image_property_quota and image_member_quota defaults. */
+export const DEFAULT_LIMITS: Limits = { tags: 128, properties: 128, members: 128 };
 
 export const isReserved = (key: string) =>
   (RESERVED as readonly string[]).includes(key) || key.startsWith(RESERVED_PREFIX);

@@ -4,10 +4,12 @@ import { D1ImageRepository } from "../storage/d1/image-repository";
 import { R2BlobStore } from "../storage/r2/blob-store";
 import { ImageDataService } from "./image-data-service";
 import { ImageService } from "./image-service";
+import { MemberService } from "./member-service";
 
 export interface Services {
   images: ImageService;
   imageData: ImageDataService;
+  members: MemberService;
 }
 
 export function createServices(env: { DB: D1Database; IMAGES: R2Bucket }, config: Config): Services {
@@ -20,5 +22,6 @@ export function createServices(env: { DB: D1Database; IMAGES: R2Bucket }, config
     newId: () => crypto.randomUUID(),
     data: imageData,
   });
-  return { images, imageData };
+  const members = new MemberService({ repo, images, memberQuota: config.limits.members, now: () => Date.now() });
+  return { images, imageData, members };
 }
