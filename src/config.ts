@@ -1,5 +1,6 @@
 // Parses the Worker's string vars once into a typed Config; bad settings fail loudly at the first request.
 import { DEFAULT_LIMITS, type Limits } from "./domain/properties";
+import type { KeystoneSettings } from "./identity/keystone";
 
 export interface Bindings {
   DB: D1Database;
@@ -13,10 +14,20 @@ export interface Bindings {
   IMAGE_TAG_QUOTA?: string;
   IMAGE_PROPERTY_QUOTA?: string;
   IMAGE_MEMBER_QUOTA?: string;
+  KEYSTONE_URL?: string;
+  KEYSTONE_SERVICE_USER?: string;
+  /** Secret (wrangler secret put KEYSTONE_SERVICE_PASSWORD). */
+  KEYSTONE_SERVICE_PASSWORD?: string;
+  KEYSTONE_SERVICE_PROJECT?: string;
+  KEYSTONE_USER_DOMAIN?: string;
+  KEYSTONE_PROJECT_DOMAIN?: string;
+  TOKEN_CACHE_TTL?: string;
 }
 
 export interface Config {
-  authMode: "static";
+  authMode: "static" | "keystone";
+  /** Present when authMode is "keystone". */
+  keystone: KeystoneSettings | null;
   imageSizeCap: number;
   maxJsonBody: number;
   publicBaseUrl: string | null;
@@ -36,10 +47,11 @@ export function loadConfig(env: Bindings): Config {
   const hit = cache.get(env);
   if (hit) return hit;
   const mode = env.AUTH_MODE || "static";
-  if (mode !== "static") throw new Error(`Unsupported AUTH_MODE ${mode}`);
+  if (mode !== "static" && mode !== "keystone") throw new Error(`Unsupported AUTH_MODE ${mode}`);
   const base = (env.PUBLIC_BASE_URL ?? "").replace(/\/+$/, "");
   const config: Config = {
     authMode: mode,
+    keystone: mode === "keystone" ? keystoneSettings(env) : null,
     imageSizeCap: int("IMAGE_SIZE_CAP", env.IMAGE_SIZE_CAP, 1099511627776),
     maxJsonBody: int("MAX_JSON_BODY", env.MAX_JSON_BODY, 65536),
     publicBaseUrl: base === "" ? null : base,
@@ -51,4 +63,21 @@ export function loadConfig(env: Bindings): Config {
   };
   cache.set(env, config);
   return config;
+}
+
+function keystoneSettings(env: Bindings): KeystoneSettings {
+  const need = (name: keyof Bindings) => {
+    const v = env[name];
+    if (typeof v !== "string" || v === "") throw new Error(`AUTH_MODE=keystone needs ${name}`);
+    return v;
+  };
+  return {
+    url: need("KEYSTONE_URL"),
+    serviceUser: need("KEYSTONE_SERVICE_USER"),
+    servicePassword: need("KEYSTONE_SERVICE_PASSWORD"),
+    serviceProject: need("KEYSTONE_SERVICE_PROJECT"),
+    userDomain: env.KEYSTONE_USER_DOMAIN || "Default",
+    projectDomain: env.KEYSTONE_PROJECT_DOMAIN || "Default",
+    cacheTtlSeconds: int("TOKEN_CACHE_TTL", env.TOKEN_CACHE_TTL, 300),
+  };
 }

@@ -1,56 +1,30 @@
-// Static-token authentication: the one place that knows how identity arrives (a Keystone validator slots in here).
+// Authentication middleware: the one place that knows how identity arrives (static tokens or Keystone).
 import type { MiddlewareHandler } from "hono";
+import type { Bindings, Config } from "../config";
 import { DomainError } from "../domain/errors";
 import { makeContext } from "../domain/request-context";
+import type { IdentityProvider } from "../identity/identity";
+import { KeystoneProvider } from "../identity/keystone";
+import { StaticTokenProvider } from "../identity/static-tokens";
 import type { AppEnv } from "./context";
 
-export interface StaticIdentity {
-  userId: string;
-  projectId: string | null;
-  roles: string[];
-}
-
-const parsed = new Map<string, Map<string, StaticIdentity>>();
-
-/** Parses AUTH_TOKENS: {"<token>": {"user_id": "...", "project_id": "...", "roles": ["member"]}}. */
-export function parseStaticTokens(raw: string | undefined): Map<string, StaticIdentity> {
-  const key = raw ?? "";
-  const hit = parsed.get(key);
-  if (hit) return hit;
-  const out = new Map<string, StaticIdentity>();
-  if (key) {
-    let doc: unknown;
-    try {
-      doc = JSON.parse(key);
-    } catch {
-      // Never echo the value: it is a secret.
-      throw new Error("AUTH_TOKENS is not valid JSON");
-    }
-    if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new Error("AUTH_TOKENS must be a JSON object");
-    for (const [token, v] of Object.entries(doc as Record<string, unknown>)) {
-      const e = v as { user_id?: unknown; project_id?: unknown; roles?: unknown };
-      if (typeof e?.user_id !== "string" || !Array.isArray(e.roles) || !e.roles.every((r) => typeof r === "string"))
-        throw new Error("AUTH_TOKENS entries need user_id (string) and roles (string[])");
-      out.set(token, {
-        userId: e.user_id,
-        projectId: typeof e.project_id === "string" ? e.project_id : null,
-        roles: e.roles as string[],
-      });
-    }
+export function identityProvider(config: Config, env: Bindings, requestOrigin: string): IdentityProvider {
+  if (config.keystone) {
+    // Bound through a closure: calling the global fetch as a method of another object is an illegal invocation.
+    const cache = typeof caches !== "undefined" ? caches.default : null;
+    return new KeystoneProvider(config.keystone, (input, init) => fetch(input, init), Date.now, cache);
   }
-  parsed.set(key, out);
-  return out;
-}
-
-function unauthorized(realm: string): DomainError {
-  return new DomainError("unauthorized", undefined, { headers: { "WWW-Authenticate": `Keystone uri="${realm}"` } });
+  return new StaticTokenProvider(env.AUTH_TOKENS, config.publicBaseUrl ?? requestOrigin);
 }
 
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const provider = identityProvider(c.var.config, c.env, new URL(c.req.url).origin);
   const token = c.req.header("x-auth-token");
-  const base = c.get("config").publicBaseUrl ?? new URL(c.req.url).origin;
-  const identity = token ? parseStaticTokens(c.env.AUTH_TOKENS).get(token) : undefined;
-  if (!identity) throw unauthorized(base);
+  const identity = token ? await provider.validate(token) : null;
+  if (!identity)
+    throw new DomainError("unauthorized", undefined, {
+      headers: { "WWW-Authenticate": `Keystone uri="${provider.authUri}"` },
+    });
   c.set("ctx", makeContext(identity, c.get("requestId")));
   await next();
 };
