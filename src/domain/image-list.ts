@@ -14,7 +14,10 @@ export type IntColumn = "size" | "virtual_size" | "min_ram" | "min_disk";
 export interface ListQuery {
   limit: number;
   marker?: string;
-  /** Requested keys; created_at and id tie-breakers are appended by `withTieBreakers`. */
+  /**
+   * The complete order: the requested keys (created_at when none), then the created_at and id tie-breakers
+   * that `withTieBreakers` appends, so every order is total.
+   */
   sort: { key: SortKey; dir: SortDir }[];
   visibility?: Visibility | "all";
   memberStatus: MemberStatus | "all";
@@ -28,9 +31,11 @@ export interface ListQuery {
   osHidden: boolean;
   protected?: boolean;
   checksum?: string;
+  osHashAlgo?: string;
   osHashValue?: string;
   timeFilters: { column: "created_at" | "updated_at"; op: RangeOp; at: number }[];
-  intFilters: { column: IntColumn; value: number }[];
+  /** `value` null: the filter text is not an integer, so no image matches (Glance compares it to the column). */
+  intFilters: { column: IntColumn; value: number | null }[];
   properties: { key: string; value: string }[];
 }
 
@@ -38,8 +43,8 @@ export const DEFAULT_LIMIT = 25;
 export const MAX_LIMIT = 1000;
 
 /**
- * Glance appends created_at and id (in the default direction: desc, or the single sort_dir given) so every
- * order is total, which is what makes marker pagination stable.
+ * Glance appends created_at and id (in the default direction: `desc`, or the direction given when the request
+ * names exactly one) so every order is total, which is what makes marker pagination stable.
  */
 export function withTieBreakers(sort: ListQuery["sort"], defaultDir: SortDir): ListQuery["sort"] {
   const out = [...sort];

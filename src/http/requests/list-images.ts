@@ -11,6 +11,7 @@ import {
   SORT_KEYS,
   type SortDir,
   type SortKey,
+  withTieBreakers,
 } from "../../domain/image-list";
 
 const IN_COLUMNS: InFilterColumn[] = ["name", "id", "status", "container_format", "disk_format"];
@@ -34,6 +35,7 @@ const RESERVED_PARAMS = new Set([
   "os_hidden",
   "protected",
   "checksum",
+  "os_hash_algo",
   "os_hash_value",
   "created_at",
   "updated_at",
@@ -71,65 +73,100 @@ function sortDir(d: string): SortDir {
   return d;
 }
 
-function parseSort(p: Params): ListQuery["sort"] {
-  const keys = p.get("sort_key") ?? [];
-  const dirs = p.get("sort_dir") ?? [];
-  const sort = p.get("sort");
-  if (sort !== undefined) {
-    if (keys.length || dirs.length) throw badRequest("Old and new sorting syntax cannot be combined");
-    return sort
-      .join(",")
-      .split(",")
-      .map((part) => part.trim())
-      .filter((part) => part !== "")
-      .map((part) => {
-        const [k = "", d] = part.split(":").map((x) => x.trim());
-        return { key: sortKey(k), dir: sortDir(d ?? "desc") };
-      });
-  }
-  dirs.forEach(sortDir);
-  if (dirs.length > 1 && dirs.length !== keys.length)
-    throw badRequest("Number of sort dirs does not match the number of sort keys");
-  return keys.map((k, i) => ({ key: sortKey(k), dir: (dirs.length > 1 ? dirs[i] : dirs[0] ?? "desc") as SortDir }));
+/** Python's str.partition(':'). */
+function partition(s: string): [string, string | undefined] {
+  const i = s.indexOf(":");
+  return i < 0 ? [s, undefined] : [s.slice(0, i), s.slice(i + 1)];
 }
 
-/** Glance's split_filter_value_for_quotes: comma-separated values, double quotes protect commas. */
-export function splitInValues(raw: string): string[] {
-  const out: string[] = [];
-  let cur = "";
-  let quoted = false;
-  let wasQuoted = false;
-  for (let i = 0; i < raw.length; i++) {
-    const ch = raw[i]!;
-    if (ch === '"') {
-      if (!quoted && cur.trim() !== "") throw badRequest(`Invalid filter value ${raw}. The quote is not closed.`);
-      quoted = !quoted;
-      wasQuoted = true;
-      continue;
+/**
+ * The complete order: requested keys (default created_at), then the created_at/id tie-breakers in the
+ * direction of the single sort direction given, or `desc` when none or several were given (Glance's
+ * image_get_all).
+ */
+function parseSort(p: Params): ListQuery["sort"] {
+  const keys: SortKey[] = [];
+  const dirs: SortDir[] = [];
+  const sort = p.get("sort");
+  if (sort !== undefined) {
+    if (p.has("sort_key") || p.has("sort_dir")) throw badRequest("Old and new sorting syntax cannot be combined");
+    for (const part of sort.join(",").split(",")) {
+      if (part.trim() === "") continue;
+      const [k, d] = partition(part);
+      keys.push(sortKey(k.trim()));
+      dirs.push(sortDir(d === undefined || d.trim() === "" ? "desc" : d.trim()));
     }
-    if (ch === "," && !quoted) {
-      out.push(wasQuoted ? cur : cur.trim());
-      cur = "";
-      wasQuoted = false;
-      continue;
-    }
-    if (ch === "\\" && quoted && raw[i + 1] === '"') {
-      cur += '"';
-      i++;
-      continue;
-    }
-    cur += ch;
+  } else {
+    for (const k of p.get("sort_key") ?? []) keys.push(sortKey(k.trim()));
+    for (const d of p.get("sort_dir") ?? []) dirs.push(sortDir(d.trim()));
+    if (dirs.length > 1 && dirs.length !== keys.length)
+      throw badRequest("Number of sort dirs does not match the number of sort keys");
   }
-  if (quoted) throw badRequest(`Invalid filter value ${raw}. The quote is not closed.`);
-  out.push(wasQuoted ? cur : cur.trim());
+  if (keys.length === 0) keys.push("created_at");
+  const single = dirs.length === 1 ? dirs[0]! : undefined;
+  const requested = keys.map((key, i) => ({ key, dir: single ?? dirs[i] ?? "desc" }));
+  return withTieBreakers(requested, single ?? "desc");
+}
+
+/**
+ * The `in:` value list (API-WG filtering guideline, as Glance reads it): comma-separated, values kept verbatim
+ * (no trimming); a value containing commas is double-quoted, `\"` is a literal quote inside one. A quote must
+ * open right after a comma (or at the start) and close right before one (or at the end).
+ */
+export function splitInValues(raw: string): string[] {
+  const invalid = (why: string) => badRequest(`Invalid filter value ${raw}. ${why}`);
+  const out: string[] = [];
+  let i = 0;
+  while (i < raw.length) {
+    if (raw[i] === ",") {
+      out.push("");
+      i++;
+    } else if (raw[i] === '"') {
+      let value = "";
+      let j = i + 1;
+      for (; j < raw.length && raw[j] !== '"'; j++) {
+        if (raw[j] === "\\" && raw[j + 1] === '"') j++;
+        value += raw[j];
+      }
+      if (j >= raw.length) throw invalid("The quote is not closed.");
+      if (j + 1 < raw.length && raw[j + 1] !== ",") throw invalid("There is no comma after closing quotation mark.");
+      out.push(value);
+      i = j + 2;
+    } else {
+      const end = raw.indexOf(",", i);
+      const value = raw.slice(i, end < 0 ? raw.length : end);
+      const quote = value.search(/(?<!\\)"/);
+      if (quote >= 0) throw invalid("There is no comma before opening quotation mark.");
+      out.push(value);
+      i = end < 0 ? raw.length : end + 1;
+    }
+  }
   return out;
 }
 
-/** `in:a,b`, `eq:a` or a bare value; any other `xx:` prefix is an unknown operator (Glance's split_filter_op). */
+/** Whether the whole text is an ISO 8601 time (Glance's split_filter_op then takes it as `eq:` + value). */
+function isIsoTime(raw: string): boolean {
+  try {
+    parseIsoTime(raw, "");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Glance's split_filter_op: text before the first ':' is the operator, unless the whole value is an ISO 8601
+ * time; no ':' means `eq`.
+ */
+function splitFilterOp(raw: string): [op: string, value: string] {
+  const [left, right] = partition(raw);
+  if (right === undefined || isIsoTime(raw)) return ["eq", raw];
+  return [left, right];
+}
+
+/** `in:a,b`, `eq:a` or a bare value; any other `<op>:` prefix is an unknown operator. */
 function parseInFilter(raw: string): string[] {
-  const m = /^([a-z]+):(.*)$/s.exec(raw);
-  if (!m) return [raw];
-  const [, op, rest = ""] = m;
+  const [op, rest] = splitFilterOp(raw);
   if (op === "in") return splitInValues(rest);
   if (op === "eq") return [rest];
   throw badRequest(`Unable to filter by unknown operator '${op}'.`);
@@ -138,28 +175,33 @@ function parseInFilter(raw: string): string[] {
 /** ISO 8601 with optional offset; no offset means UTC. */
 function parseIsoTime(raw: string, column: string): number {
   const bad = () => badRequest(`Bad "${column}" query filter format. Use ISO 8601 DateTime notation.`);
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(raw.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(raw.trim());
   if (!m) throw bad();
-  const [, y, mo, d, h = "00", mi = "00", s = "00", , tz] = m;
-  const offset = !tz || tz.toUpperCase() === "Z" ? "Z" : tz.length === 5 ? `${tz.slice(0, 3)}:${tz.slice(3)}` : tz;
-  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${offset}`);
-  if (Number.isNaN(ms)) throw bad();
+  const [, y, mo, d, h = "00", mi = "00", s = "00", frac = "", tz] = m;
+  let offset = "Z";
+  if (tz && tz.toUpperCase() !== "Z") {
+    const digits = tz.replace(":", "");
+    offset = `${digits.slice(0, 3)}:${digits.slice(3) || "00"}`;
+  }
+  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}.${frac.padEnd(3, "0").slice(0, 3)}${offset}`);
+  // Date.parse rolls 2020-02-31 over to March; Glance's parser refuses it.
+  if (Number.isNaN(ms) || new Date(`${y}-${mo}-${d}T00:00:00Z`).toISOString().slice(0, 10) !== `${y}-${mo}-${d}`) throw bad();
   return ms;
 }
 
 function parseTimeFilter(column: "created_at" | "updated_at", raw: string): ListQuery["timeFilters"][number] {
-  // A bare timestamp contains ':' too; only a known-looking "<letters>:" prefix is an operator.
-  const m = /^([a-z]+):(.*)$/.exec(raw);
-  if (m && !/^\d/.test(raw)) {
-    const op = m[1] as RangeOp;
-    if (!RANGE_OPS.includes(op)) throw badRequest("Unable to filter on a unknown operator.");
-    return { column, op, at: parseIsoTime(m[2] ?? "", column) };
-  }
-  return { column, op: "eq", at: parseIsoTime(raw, column) };
+  // The time is checked before the operator, as Glance does (request deserializer, then the DB layer).
+  const [op, value] = splitFilterOp(raw);
+  const at = parseIsoTime(value, column);
+  if (!(RANGE_OPS as string[]).includes(op)) throw badRequest("Unable to filter on a unknown operator.");
+  return { column, op: op as RangeOp, at };
 }
 
+/** Python int(): optional sign and surrounding whitespace. */
+const INT_RE = /^\s*[-+]?\d+\s*$/;
+
 function parseBytes(raw: string): number {
-  if (!/^\s*\d+\s*$/.test(raw)) throw badRequest("Unable to filter on a range with a non-numeric value.");
+  if (!INT_RE.test(raw)) throw badRequest("Unable to filter on a range with a non-numeric value.");
   return Number(raw);
 }
 
@@ -210,12 +252,14 @@ export function parseListImages(url: URL): ListQuery {
   }
   for (const column of INT_COLUMNS) {
     const raw = last(p, column);
-    if (raw !== undefined) q.intFilters.push({ column, value: parseBytes(raw) });
+    if (raw !== undefined) q.intFilters.push({ column, value: INT_RE.test(raw) ? Number(raw) : null });
   }
   const owner = last(p, "owner");
   if (owner !== undefined) q.owner = owner;
   const checksum = last(p, "checksum");
   if (checksum !== undefined) q.checksum = checksum;
+  const algo = last(p, "os_hash_algo");
+  if (algo !== undefined) q.osHashAlgo = algo;
   const hash = last(p, "os_hash_value");
   if (hash !== undefined) q.osHashValue = hash;
   for (const [param, field] of [

@@ -2,9 +2,15 @@
 import type { Image } from "../../domain/image";
 import { toGlanceImage } from "./image";
 
-/** Python urlencode style (space as '+'); unlike Glance, repeated parameters (tag=a&tag=b) are all kept. */
+/** Python's quote_plus: only letters, digits and `_.-~` stay literal, a space becomes '+'. */
+const quotePlus = (s: string) =>
+  encodeURIComponent(s)
+    .replace(/[!'()*]/g, (ch) => `%${ch.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
+
+/** Python urlencode style; unlike Glance, repeated parameters (tag=a&tag=b) are all kept. */
 function encode(params: [string, string][]): string {
-  return params.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`.replace(/%20/g, "+")).join("&");
+  return params.map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join("&");
 }
 
 export function toImageList(images: Image[], url: URL, limit: number): Record<string, unknown> {

@@ -2,7 +2,7 @@
 import { and, asc, desc, eq, gte, inArray, lte, ne, or, type SQL, sql } from "drizzle-orm";
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type { MemberStatus, Visibility } from "../../domain/image";
-import { type ListQuery, type SortKey, withTieBreakers } from "../../domain/image-list";
+import type { ListQuery, SortKey } from "../../domain/image-list";
 import type { ListCaller, StoredImage } from "../../services/ports";
 import { images } from "./schema";
 
@@ -20,6 +20,9 @@ const SORT_EXPR: Record<SortKey, SQL> = {
   created_at: sql`${images.createdAt}`,
   updated_at: sql`${images.updatedAt}`,
 };
+
+/** Keys whose sort expression is a bare column (so a row-value comparison can seek the index). */
+const PLAIN_COLUMN_KEYS = new Set<SortKey>(["status", "id", "created_at", "updated_at"]);
 
 function sortValue(img: StoredImage, key: SortKey): string | number {
   switch (key) {
@@ -123,7 +126,13 @@ function filters(q: ListQuery, caller: ListCaller): (SQL | undefined)[] {
     visibleTo(caller, q.visibility, q.memberStatus),
     eq(images.osHidden, q.osHidden),
   ];
-  for (const f of q.inFilters) c.push(inArray(IN_COLUMNS[f.column], f.values));
+  for (const f of q.inFilters) {
+    if (f.column === "name") {
+      // Through the same coalesce() as images_name_idx, so an exact name is an index lookup, not a scan.
+      c.push(inArray(SORT_EXPR.name, f.values));
+      if (f.values.includes("")) c.push(sql`${images.name} is not null`);
+    } else c.push(inArray(IN_COLUMNS[f.column], f.values));
+  }
   if (q.owner !== undefined) c.push(eq(images.owner, q.owner));
   for (const tag of q.tags) c.push(sql`exists (select 1 from json_each(${images.tags}) where json_each.value = ${tag})`);
   if (q.sizeMin !== undefined) c.push(gte(images.size, q.sizeMin));
@@ -132,34 +141,40 @@ function filters(q: ListQuery, caller: ListCaller): (SQL | undefined)[] {
   if (q.virtualSizeMax !== undefined) c.push(lte(images.virtualSize, q.virtualSizeMax));
   if (q.protected !== undefined) c.push(eq(images.protected, q.protected));
   if (q.checksum !== undefined) c.push(eq(images.checksum, q.checksum));
+  if (q.osHashAlgo !== undefined) c.push(eq(images.osHashAlgo, q.osHashAlgo));
   if (q.osHashValue !== undefined) c.push(eq(images.osHashValue, q.osHashValue));
   for (const t of q.timeFilters) c.push(timeCondition(t.column, t.op, t.at));
-  for (const f of q.intFilters) c.push(eq(INT_COLUMNS[f.column], f.value));
+  for (const f of q.intFilters) c.push(f.value === null ? sql`0` : eq(INT_COLUMNS[f.column], f.value));
   for (const p of q.properties) c.push(sql`json_extract(${images.properties}, ${jsonPath(p.key)}) = ${p.value}`);
   return c;
 }
 
 /**
  * Rows strictly after the marker in the given order. With one direction for every key this is a row-value
- * comparison SQLite can answer from the matching index; mixed directions expand to the OR-of-prefixes form.
+ * comparison; mixed directions expand to the OR-of-prefixes form. SQLite seeks an index with a row value
+ * over plain columns only, not over the coalesce() expressions (nor with mixed directions), so then the first
+ * key also gets a scalar bound (`>=` / `<=` the marker's value): the scan starts at the marker's first-key
+ * value and at worst skips the rows sharing it, instead of walking every row before the marker.
  */
 function afterMarker(sort: ListQuery["sort"], marker: StoredImage): SQL {
   const exprs = sort.map((s) => SORT_EXPR[s.key]);
   const values = sort.map((s) => sortValue(marker, s.key));
-  const dir = sort[0]!.dir;
-  if (sort.every((s) => s.dir === dir)) {
-    const op = dir === "asc" ? sql`>` : sql`<`;
-    return sql`(${sql.join(exprs, sql`, `)}) ${op} (${sql.join(
+  const first = sort[0]!;
+  const bound = first.dir === "asc" ? sql`${exprs[0]} >= ${values[0]}` : sql`${exprs[0]} <= ${values[0]}`;
+  if (sort.every((s) => s.dir === first.dir)) {
+    const op = first.dir === "asc" ? sql`>` : sql`<`;
+    const row = sql`(${sql.join(exprs, sql`, `)}) ${op} (${sql.join(
       values.map((v) => sql`${v}`),
       sql`, `,
     )})`;
+    return PLAIN_COLUMN_KEYS.has(first.key) ? row : sql`${bound} and ${row}`;
   }
   const branches = sort.map((s, i) => {
     const prefix = sort.slice(0, i).map((_, j) => sql`${exprs[j]} = ${values[j]}`);
     const cmp = s.dir === "asc" ? sql`${exprs[i]} > ${values[i]}` : sql`${exprs[i]} < ${values[i]}`;
     return sql.join([...prefix, cmp], sql` and `);
   });
-  return sql`(${sql.join(
+  return sql`${bound} and (${sql.join(
     branches.map((b) => sql`(${b})`),
     sql` or `,
   )})`;
@@ -171,14 +186,12 @@ export function buildListQuery(
   caller: ListCaller,
   after: StoredImage | null,
 ) {
-  const defaultDir = q.sort.length > 0 && q.sort.every((s) => s.dir === q.sort[0]!.dir) ? q.sort[0]!.dir : "desc";
-  const sort = withTieBreakers(q.sort, defaultDir);
   const conds = filters(q, caller);
-  if (after) conds.push(afterMarker(sort, after));
+  if (after) conds.push(afterMarker(q.sort, after));
   return db
     .select()
     .from(images)
     .where(and(...conds))
-    .orderBy(...sort.map((s) => (s.dir === "asc" ? asc(SORT_EXPR[s.key]) : desc(SORT_EXPR[s.key]))))
+    .orderBy(...q.sort.map((s) => (s.dir === "asc" ? asc(SORT_EXPR[s.key]) : desc(SORT_EXPR[s.key]))))
     .limit(q.limit);
 }
