@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# `npm run test:e2e`: starts its own `wrangler dev` (fresh local D1/R2 state in a temp dir, migrations applied
+# by scripts/dev.sh) on a free port in 8790-8799, waits for GET /versions = 200, runs the seed walkthrough
+# (scripts/walkthrough.sh) and, when the `glance` command exists, the python-glanceclient suite
+# (scripts/clients/glance-cli.sh); then stops wrangler by process group, also on failure or interrupt.
+#
+#   E2E_PORT         first port to try (default 8790)
+#   E2E_START_TIMEOUT seconds to wait for the service (default 90)
+#   E2E_SUITE_TIMEOUT seconds each suite may take (default 600)
+# The service log is kept in .wrangler/e2e-service.log (its tail is printed on failure).
+# Ends with one combined "N passed, N failed" line; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root="$(pwd)"
+
+start_timeout="${E2E_START_TIMEOUT:-90}"
+suite_timeout="${E2E_SUITE_TIMEOUT:-600}"
+mkdir -p .wrangler
+log="$root/.wrangler/e2e-service.log"
+persist="$(mktemp -d "${TMPDIR:-/tmp}/e2e-state.XXXXXX")"
+out="$(mktemp -d "${TMPDIR:-/tmp}/e2e-out.XXXXXX")"
+pgid=""
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+stop_service() {
+  [[ -n "$pgid" ]] || return 0
+  if kill -0 -- "-$pgid" 2>/dev/null; then
+    kill -TERM -- "-$pgid" 2>/dev/null
+    for _ in $(seq 1 50); do
+      kill -0 -- "-$pgid" 2>/dev/null || break
+      sleep 0.2
+    done
+    kill -KILL -- "-$pgid" 2>/dev/null
+  fi
+  pgid=""
+}
+cleanup() {
+  stop_service
+  rm -rf "$persist" "$out"
+}
+trap cleanup EXIT
+trap 'echo "e2e: interrupted"; exit 130' INT TERM
+
+port=""
+for p in $(seq "${E2E_PORT:-8790}" 8799); do
+  if ! port_busy "$p"; then port="$p"; break; fi
+done
+if [[ -z "$port" ]]; then
+  echo "e2e: no free port in ${E2E_PORT:-8790}-8799"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+url="http://127.0.0.1:$port"
+
+# No job control in a script: the background child is not a group leader, so setsid does not fork and
+# $! is the new session's (and process group's) id.
+PORT="$port" PERSIST_DIR="$persist" setsid bash scripts/dev.sh >"$log" 2>&1 </dev/null &
+pgid=$!
+echo "e2e: wrangler dev on $url (process group $pgid, state $persist, log $log)"
+
+t0=$SECONDS
+ready=""
+while (( SECONDS - t0 < start_timeout )); do
+  if [[ "$(curl -s -o /dev/null -m 2 -w '%{http_code}' "$url/versions")" == 200 ]]; then ready=1; break; fi
+  if ! kill -0 "$pgid" 2>/dev/null; then break; fi
+  sleep 0.3
+done
+if [[ -z "$ready" ]]; then
+  echo "e2e: the service did not answer GET /versions with 200 within ${start_timeout}s; last lines of $log:"
+  tail -n 40 "$log" | sed 's/^/  | /'
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+echo "e2e: ready after $((SECONDS - t0))s"
+
+total_passed=0
+total_failed=0
+# run_suite NAME CMD...: runs a suite that ends with "N passed, N failed", adds its counts to the totals.
+# Its own closing line is reprinted as "NAME totals: passed N, failed N" so that only the combined line at
+# the end reads as a closing line.
+run_suite() {
+  local name="$1"
+  shift
+  echo "== $name"
+  OS_IMAGE_URL="$url" OS_AUTH_TOKEN=demo-token timeout "$suite_timeout" "$@" >"$out/$name" 2>&1
+  local rc=$?
+  sed -E "s/^([0-9]+) passed, ([0-9]+) failed$/$name totals: passed \\1, failed \\2/" "$out/$name"
+  local summary
+  summary="$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out/$name" | tail -n 1)"
+  if [[ -z "$summary" ]]; then
+    echo "$name: no summary line (exit $rc)"
+    total_failed=$((total_failed + 1))
+    return
+  fi
+  local p f
+  p="${summary%% passed*}"
+  f="${summary#*, }"
+  f="${f%% failed}"
+  total_passed=$((total_passed + p))
+  total_failed=$((total_failed + f))
+  if [[ $rc -ne 0 && $f -eq 0 ]]; then
+    echo "$name: exit $rc with no failed step"
+    total_failed=$((total_failed + 1))
+  fi
+}
+
+run_suite walkthrough bash scripts/walkthrough.sh
+if command -v glance >/dev/null 2>&1; then
+  run_suite glance-cli bash scripts/clients/glance-cli.sh
+else
+  echo "== glance-cli skipped: no glance command (apt-get install python3-glanceclient)"
+fi
+
+stop_service
+if [[ $total_failed -gt 0 ]]; then
+  echo "e2e: last lines of the service log ($log):"
+  tail -n 60 "$log" | sed 's/^/  | /'
+fi
+echo "$total_passed passed, $total_failed failed"
+[[ $total_failed -eq 0 ]]
