@@ -117,5 +117,6 @@ if [[ $total_failed -gt 0 ]]; then
   echo "e2e: last lines of the service log ($log):"
   tail -n 60 "$log" | sed 's/^/  | /'
 fi
+if [[ -n "${CI_STARTED_AT:-}" ]]; then echo "e2e: $(( $(date +%s) - CI_STARTED_AT ))s since .ci/run started"; fi
 echo "$total_passed passed, $total_failed failed"
 [[ $total_failed -eq 0 ]]
