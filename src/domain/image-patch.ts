@@ -1,6 +1,6 @@
 // Applying Glance's JSON-patch operations to an image: add/replace/remove on base vs extra properties.
 import { conflict, forbidden } from "./errors";
-import { type Image, uniqueSorted } from "./image";
+import { type Image, setProperty, uniqueSorted } from "./image";
 import { assertNotReadOnlyOrReserved, assertWithinLimits, type Limits, SETTABLE_BASE, validateValue } from "./properties";
 import { authorizeOwnerChange, authorizeVisibility } from "./policy";
 import type { RequestContext } from "./request-context";
@@ -15,6 +15,8 @@ export interface PatchOp {
 }
 
 const isBase = (key: string) => (SETTABLE_BASE as readonly string[]).includes(key);
+/** Own keys only: `in` would report "constructor" or "__proto__" as existing properties of every image. */
+const hasProperty = (img: Image, key: string) => Object.hasOwn(img.properties, key);
 
 /** Formats are part of the data's identity: Glance locks them once the image left queued/importing. */
 const FORMAT_MUTABLE_STATUSES = new Set(["queued", "importing"]);
@@ -40,17 +42,17 @@ function applyOne(img: Image, { op, key, value }: PatchOp, dialect: PatchDialect
   assertNotReadOnlyOrReserved(key);
   if (op === "remove") {
     if (isBase(key)) throw forbidden(`Property ${key} may not be removed.`);
-    if (!(key in img.properties)) throw conflict(undefined, { detail: `Property ${key} does not exist.` });
+    if (!hasProperty(img, key)) throw conflict(undefined, { detail: `Property ${key} does not exist.` });
     delete img.properties[key];
     return;
   }
-  const exists = isBase(key) || key in img.properties;
+  const exists = isBase(key) || hasProperty(img, key);
   if (op === "add" && dialect === "v2.0" && exists)
     throw conflict(undefined, { detail: `Property ${key} already present.` });
   if (op === "replace" && !exists) throw conflict(undefined, { detail: `Property ${key} does not exist.` });
   validateValue(key, value);
   if (isBase(key)) setBase(img, key, value, ctx);
-  else img.properties[key] = value as string;
+  else setProperty(img.properties, key, value as string);
 }
 
 function setBase(img: Image, key: string, value: unknown, ctx: RequestContext): void {

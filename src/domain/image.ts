@@ -89,6 +89,14 @@ export function newImage(input: NewImageInput, defaults: { id: string; owner: st
   };
 }
 
+/**
+ * Sets an extra property as an own data property. Plain assignment of "__proto__" would change the object's
+ * prototype instead and silently drop the user's property.
+ */
+export function setProperty(props: Record<string, string>, key: string, value: string): void {
+  Object.defineProperty(props, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
 /** Tags are a set in Glance; we keep them sorted so responses are stable. */
 export function uniqueSorted(tags: readonly string[]): string[] {
   return [...new Set(tags)].sort();

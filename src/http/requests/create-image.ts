@@ -1,6 +1,6 @@
 // parseCreateImage: a POST /v2/images body -> NewImageInput, with Glance's 400/403 checks in Glance's order.
 import { badRequest, forbidden } from "../../domain/errors";
-import type { NewImageInput, Visibility } from "../../domain/image";
+import { type NewImageInput, setProperty, type Visibility } from "../../domain/image";
 import { assertNotReadOnlyOrReserved, BASE_KEYS, pyRepr, validateValue } from "../../domain/properties";
 
 /** Link-like attributes Glance refuses before schema validation. */
@@ -18,7 +18,7 @@ export function parseCreateImage(body: unknown): NewImageInput {
     if (key !== "id") assertNotReadOnlyOrReserved(key);
     validateValue(key, value);
     if (!BASE_KEYS.has(key)) {
-      properties[key] = value as string;
+      setProperty(properties, key, value as string);
       continue;
     }
     switch (key) {

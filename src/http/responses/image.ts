@@ -1,5 +1,5 @@
 // toGlanceImage: the image document exactly as Glance serializes it (extra properties first, then base keys).
-import type { Image } from "../../domain/image";
+import { type Image, setProperty } from "../../domain/image";
 
 /** Glance's isotime(): UTC, second precision, trailing Z. */
 export const isoTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z");
@@ -8,8 +8,8 @@ export const isoTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).to
 const HIDDEN_PROPERTIES = new Set(["os_glance_stage_host", "os_glance_hash_op_host"]);
 
 export function toGlanceImage(i: Image): Record<string, unknown> {
-  const doc: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(i.properties)) if (!HIDDEN_PROPERTIES.has(k)) doc[k] = v;
+  const doc: Record<string, string> = {};
+  for (const [k, v] of Object.entries(i.properties)) if (!HIDDEN_PROPERTIES.has(k)) setProperty(doc, k, v);
   return Object.assign(doc, {
     name: i.name,
     disk_format: i.diskFormat,
