@@ -76,7 +76,9 @@ export function pyRepr(v: unknown): string {
 }
 
 const schemaError = (reason: string) => badRequest(`Provided object does not match schema 'image': ${reason}`);
+/** jsonschema joins a union's type names with ", " (not a list repr): "5 is not of type 'null', 'string'". */
 const typeError = (v: unknown, type: string) => schemaError(`${pyRepr(v)} is not of type ${type}`);
+const NULL_OR_STRING = "'null', 'string'";
 
 function enumCheck(v: unknown, allowed: readonly (string | null)[]): void {
   if (!allowed.includes(v as string | null)) schemaFail(`${pyRepr(v)} is not one of ${pyRepr(allowed)}`);
@@ -93,7 +95,7 @@ function checkMinimum(key: string, v: number): void {
 
 function checkString(key: string, v: unknown, opts: { nullable?: boolean; maxLength?: number } = {}): void {
   if (v === null && opts.nullable) return;
-  if (typeof v !== "string") throw typeError(v, opts.nullable ? "['null', 'string']" : "'string'");
+  if (typeof v !== "string") throw typeError(v, opts.nullable ? NULL_OR_STRING : "'string'");
   if (opts.maxLength !== undefined && [...v].length > opts.maxLength) schemaFail(`${pyRepr(v)} is too long`);
   void key;
 }
@@ -124,10 +126,10 @@ export function validateValue(key: string, v: unknown): void {
       if (!isInt(v)) throw typeError(v, "'integer'");
       return checkMinimum(key, v);
     case "container_format":
-      if (v !== null && typeof v !== "string") throw typeError(v, "['null', 'string']");
+      if (v !== null && typeof v !== "string") throw typeError(v, NULL_OR_STRING);
       return enumCheck(v, [null, ...CONTAINER_FORMATS]);
     case "disk_format":
-      if (v !== null && typeof v !== "string") throw typeError(v, "['null', 'string']");
+      if (v !== null && typeof v !== "string") throw typeError(v, NULL_OR_STRING);
       return enumCheck(v, [null, ...DISK_FORMATS]);
     case "tags":
       if (!Array.isArray(v)) throw typeError(v, "'array'");
