@@ -69,18 +69,24 @@ export function errorFormat(accept: string | undefined): Format {
 const escapeHtml = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
 
+/** json.dumps' default ensure_ascii: everything outside printable ASCII becomes a \\uXXXX escape. */
+const pyJsonString = (s: string) =>
+  JSON.stringify(s).replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+
 /** Builds the exact bytes WebOb would send for this status, explanation and detail. */
 export function errorBody(status: number, format: Format, explanation?: string, detail = ""): { body: string; type: string } {
   const [title, defaultExplanation] = WEBOB[status] ?? ["Error", ""];
   const code = `${status} ${title}`;
   const expl = explanation ?? defaultExplanation;
-  // WebOb's 415 template puts the line break before the <br />s and nothing after the detail.
-  const message = (e: string, d: string) => (status === 415 ? `${e}\n<br /><br />\n${d}` : `${e}<br /><br />\n${d}\n\n`);
+  // WebOb's 415 template puts the line break before the <br />s and nothing after the detail; its 405
+  // template ends right after the detail too.
+  const message = (e: string, d: string) =>
+    status === 415 ? `${e}\n<br /><br />\n${d}` : status === 405 ? `${e}<br /><br />\n${d}` : `${e}<br /><br />\n${d}\n\n`;
   switch (format) {
     case "json":
-      // Python's json.dumps spacing, as Glance sends it.
+      // Python's json.dumps spacing and escaping, as Glance sends it.
       return {
-        body: `{"message": ${JSON.stringify(message(expl, detail))}, "code": ${JSON.stringify(code)}, "title": ${JSON.stringify(title)}}`,
+        body: `{"message": ${pyJsonString(message(expl, detail))}, "code": ${pyJsonString(code)}, "title": ${pyJsonString(title)}}`,
         type: "application/json",
       };
     case "html":
