@@ -54,7 +54,9 @@ g() {
   local token="$1"
   shift
   n=$((n + 1))
-  OUT="$work/$(printf '%02d' "$n")-${1:-glance}"
+  local cmd
+  for cmd in "$@"; do [[ "$cmd" == -* ]] || break; done
+  OUT="$work/$(printf '%02d' "$n")-$cmd"
   rm -f "$GHOME/.glanceclient/image_schema.json"
   HOME="$GHOME" glance --os-image-url "$OS_IMAGE_URL" --os-auth-token "$token" "$@" >"$OUT" 2>"$OUT.err" <&-
 }
@@ -72,6 +74,13 @@ DATA2="$work/data2.raw"
 head -c $((1024 * 1024 + 17)) /dev/urandom > "$DATA1"
 head -c $((300 * 1024 + 5)) /dev/urandom > "$DATA2"
 md5() { md5sum < "$1" | awk '{print $1}'; }
+# sha512_shown TABLE FILE: the table's os_hash_value is FILE's SHA-512 (the table cuts values at 80 columns).
+sha512_shown() {
+  local shown full
+  shown="$(field "$1" os_hash_value)"
+  full="$(sha512sum < "$2" | awk '{print $1}')"
+  [[ ${#shown} -ge 64 && "$full" == "$shown"* ]]
+}
 size() { wc -c < "$1" | tr -d ' '; }
 
 A="" B="" C="" D=""
@@ -94,7 +103,7 @@ if g demo-token image-create --name "cli-$RUN-b" --disk-format raw --container-f
   elif [[ "$(field "$OUT" status)" != active ]]; then fail "$step" "status is '$(field "$OUT" status)', expected active"
   elif [[ "$(field "$OUT" size)" != "$(size "$DATA1")" ]]; then fail "$step" "size is '$(field "$OUT" size)', expected $(size "$DATA1")"
   elif [[ "$(field "$OUT" checksum)" != "$(md5 "$DATA1")" ]]; then fail "$step" "checksum is '$(field "$OUT" checksum)', expected $(md5 "$DATA1")"
-  elif [[ "$(field "$OUT" os_hash_value)" != "$(sha512sum < "$DATA1" | awk '{print $1}')" ]]; then fail "$step" "os_hash_value is not the SHA-512 of the file"
+  elif ! sha512_shown "$OUT" "$DATA1"; then fail "$step" "os_hash_value '$(field "$OUT" os_hash_value)' is not the SHA-512 of the file"
   else pass "$step: $B active, $(size "$DATA1") bytes"; fi
 else
   rc=$?
@@ -304,8 +313,10 @@ fi
 HOME="$GHOME" glance --os-image-url "$OS_IMAGE_URL" --os-auth-token demo-token image-list --limit 1 >/dev/null 2>&1 <&-
 if HOME="$GHOME" glance --os-image-url "$OS_IMAGE_URL" --os-auth-token demo-token image-list --limit 1 >/dev/null 2>"$work/cache.err" <&-; then
   echo "INFO schema cache: a second run with the cached image schema works"
-else
+elif grep -q "conflicting option string" "$work/cache.err"; then
   echo "INFO schema cache: a second run with the cached image schema fails (client bug, not counted): $(tail -n 1 "$work/cache.err")"
+else
+  echo "INFO schema cache: the second run failed otherwise (not counted): $(tail -n 1 "$work/cache.err" | cut -c1-200)"
 fi
 
 echo "$passed passed, $failed failed"
