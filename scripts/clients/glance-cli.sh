@@ -291,6 +291,15 @@ if need "$step" "$B"; then
   else fail "$step" "expected a 403: $(why 1)"; fi
 fi
 
+step="image-download of a deactivated image by an admin (admin-token)"
+if need "$step" "$B"; then
+  rm -f "$work/down"
+  if g admin-token image-download --file "$work/down" "$B"; then
+    if cmp -s "$DATA1" "$work/down"; then pass "$step: identical bytes"
+    else fail "$step" "downloaded bytes differ"; fi
+  else fail "$step" "$(why $?)"; fi
+fi
+
 step="image-reactivate"
 if need "$step" "$B"; then
   if g demo-token image-reactivate "$B"; then
