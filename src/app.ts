@@ -8,6 +8,7 @@ import { renderError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { routeGuard } from "./http/route-table";
 import { imageActions } from "./http/routes/image-actions";
+import { imageData } from "./http/routes/image-data";
 import { imageMembers } from "./http/routes/image-members";
 import { imageTags } from "./http/routes/image-tags";
 import { images } from "./http/routes/images";
@@ -31,10 +32,12 @@ app.use("*", async (c, next) => {
 app.on(["GET", "HEAD"], "/versions", (c) => versionsResponse(c, 200));
 app.on(["GET", "HEAD"], "/versions/*", (c) => versionsResponse(c, 200));
 
-app.use("/v2/*", routeGuard, authenticate);
+// Authentication first, as in Glance's pipeline: without a valid token nothing about routes is revealed.
+app.use("/v2/*", authenticate, routeGuard);
 app.route("/v2/images", images);
 app.route("/v2/images", imageTags);
 app.route("/v2/images", imageActions);
+app.route("/v2/images", imageData);
 app.route("/v2/images", imageMembers);
 app.route("/v2/schemas", schemas);
 app.route("/v2/info", info);
