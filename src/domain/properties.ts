@@ -60,18 +60,23 @@ export function assertNotReadOnlyOrReserved(key: string): void {
   if (isReserved(key)) throw forbidden(`Attribute '${key}' is reserved.`);
 }
 
+/** Deeper nesting is elided ("[...]", as Python's reprlib does): a deeply nested body must not exhaust the stack. */
+const REPR_DEPTH = 32;
+
 /** Python-style repr, so messages read like the jsonschema errors Glance relays. */
-export function pyRepr(v: unknown): string {
+export function pyRepr(v: unknown, depth = 0): string {
   if (v === null) return "None";
   if (v === true) return "True";
   if (v === false) return "False";
   if (typeof v === "string") return `'${v.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`;
   if (typeof v === "number") return String(v);
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(", ")}]`;
+  if (Array.isArray(v)) return depth >= REPR_DEPTH ? "[...]" : `[${v.map((x) => pyRepr(x, depth + 1)).join(", ")}]`;
   if (typeof v === "object")
-    return `{${Object.entries(v as object)
-      .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x)}`)
-      .join(", ")}}`;
+    return depth >= REPR_DEPTH
+      ? "{...}"
+      : `{${Object.entries(v as object)
+          .map(([k, x]) => `${pyRepr(k)}: ${pyRepr(x, depth + 1)}`)
+          .join(", ")}}`;
   return String(v);
 }
 
