@@ -182,3 +182,13 @@ describe("read-only / reserved classification", () => {
     ]);
   });
 });
+
+describe("pyRepr on deep values", () => {
+  it("elides nesting beyond 32 levels instead of recursing without bound", () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    const text = pyRepr(deep);
+    expect(text.startsWith("[".repeat(32) + "[...]")).toBe(true);
+    expect(pyRepr([[1]])).toBe("[[1]]");
+  });
+});
