@@ -16,7 +16,14 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            AUTH_TOKENS: readFileSync(path.join(root, "dev-tokens.json"), "utf8"),
+            // Smallest part R2 allows, so multipart boundaries are cheap to cross in tests.
+            UPLOAD_PART_SIZE: String(5 * 1024 * 1024),
+            UPLOAD_SINGLE_PUT_MAX: String(5 * 1024 * 1024),
+            // The dev tokens plus test-only identities (consumers of shared images, a role-less user).
+            AUTH_TOKENS: JSON.stringify({
+              ...JSON.parse(readFileSync(path.join(root, "dev-tokens.json"), "utf8")),
+              ...JSON.parse(readFileSync(path.join(root, "test/fixtures/test-tokens.json"), "utf8")),
+            }),
           },
         },
       }),
