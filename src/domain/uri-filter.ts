@@ -1,14 +1,4 @@
 // Web-download import URI filter (api-spec §9.3 item 9, OSSA-2026-004): scheme, credentials, port and non-public hosts.
-//
-// Scope and limits, by design:
-// * Only the URI text is judged. Workers cannot resolve DNS, so a DNS name is accepted unless it is a
-//   local-only name (localhost, *.local, single-label, …); a public name that resolves to a private
-//   address is not caught here.
-// * The importer must NOT let fetch() follow redirects blindly: fetch with `redirect: "manual"` and run
-//   every `Location` (resolved against the current URL) through checkImportUri with the same options,
-//   as Glance does since OSSA-2026-004.
-// * Callers must fetch `result.url` (the normalised URL), not the original string, so that what was
-//   checked is exactly what is requested.
 
 export interface ImportUriOptions {
   /**
@@ -23,6 +13,19 @@ export type ImportUriCheck = { ok: true; url: URL } | { ok: false; reason: strin
 const ALLOWED_SCHEMES = new Set(["http:", "https:"]);
 const ALLOWED_PORTS = new Set([80, 443]);
 
+/**
+ * Judges a web-download URI before the importer fetches it.
+ *
+ * Scope and limits, by design:
+ * * Only the URI text is judged. Workers cannot resolve DNS, so a DNS name is accepted unless it is a
+ *   local-only name (localhost, *.local, single-label, …); a public name that resolves to a private
+ *   address is not caught here.
+ * * The importer must NOT let fetch() follow redirects blindly: fetch with `redirect: "manual"` and run
+ *   every `Location` (resolved against the current URL) through checkImportUri with the same options,
+ *   as Glance does since OSSA-2026-004.
+ * * Callers must fetch `result.url` (the normalised URL), not the original string, so that what was
+ *   checked is exactly what is requested.
+ */
 export function checkImportUri(uri: string, options: ImportUriOptions): ImportUriCheck {
   if (typeof uri !== "string" || uri.trim() === "") return { ok: false, reason: "the URI is empty" };
   let url: URL;

@@ -1,9 +1,4 @@
 // Incremental MD5 (RFC 1321) and SHA-512 (FIPS 180-4) whose state survives between requests as a short string.
-//
-// Why not crypto.subtle / DigestStream: their state cannot be exported, and a chunked upload spans many
-// requests. Why not a WASM library: Workers refuse to compile WebAssembly from bytes at runtime.
-// Hashes are for integrity/identity of image data (Glance `checksum`, `os_hash_value`), not secrecy,
-// so constant-time behaviour is irrelevant here.
 
 /** A saved state string that is malformed, corrupted, from another algorithm or from another version. */
 export class HashStateError extends Error {
@@ -33,6 +28,10 @@ interface Algorithm {
   readonly output: (h: Int32Array) => Uint8Array;
 }
 
+// Why not crypto.subtle / DigestStream: their state cannot be exported, and a chunked upload spans many
+// requests. Why not a WASM library: Workers refuse to compile WebAssembly from bytes at runtime.
+// Hashes are for integrity/identity of image data (Glance `checksum`, `os_hash_value`), not secrecy,
+// so constant-time behaviour is irrelevant here.
 abstract class ResumableHash {
   /** Chaining state: MD5 a,b,c,d; SHA-512 H0..H7 as (hi, lo) pairs. */
   protected readonly h: Int32Array;
@@ -391,8 +390,8 @@ const K512 = Int32Array.from([
   0x5fcb6fab, 0x3ad6faec, 0x6c44198c, 0x4a475817,
 ]);
 
-// Message schedule scratch. Workers run one request at a time per isolate thread and this is never held
-// across an await, so a module-level buffer is safe and saves an allocation per block.
+// Message schedule scratch shared by all hashers: JavaScript in an isolate is single-threaded and
+// sha512Blocks never awaits, so calls cannot interleave, and no allocation is needed per block.
 const W_HI = new Int32Array(80);
 const W_LO = new Int32Array(80);
 
