@@ -13,6 +13,14 @@ export interface Bindings {
   PUBLIC_BASE_URL?: string;
   IMAGE_TAG_QUOTA?: string;
   IMAGE_PROPERTY_QUOTA?: string;
+  /** A `saving` image whose upload showed no sign of life for this long is abandoned (default 3600). */
+  UPLOAD_STALE_SECONDS?: string;
+  /** R2 multipart part size in bytes (5 MiB..64 MiB; default 16 MiB): the upload's memory high-water mark. */
+  UPLOAD_PART_SIZE?: string;
+  /** Uploads of a declared size up to this many bytes go to R2 as one put (default 64 MiB). */
+  UPLOAD_SINGLE_PUT_MAX?: string;
+  /** "1" enables the benchmark-only routes (bench/data.sh passes it on the command line; never in wrangler.toml). */
+  BENCH_ROUTES?: string;
   IMAGE_MEMBER_QUOTA?: string;
   KEYSTONE_URL?: string;
   KEYSTONE_SERVICE_USER?: string;
@@ -32,7 +40,11 @@ export interface Config {
   maxJsonBody: number;
   publicBaseUrl: string | null;
   limits: Limits;
+  /** Image data upload tuning (see services/image-data-service.ts). */
+  upload: { staleSeconds: number; partSize: number; singlePutMax: number };
 }
+
+const MIB = 1024 * 1024;
 
 function int(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
@@ -55,12 +67,20 @@ export function loadConfig(env: Bindings): Config {
     imageSizeCap: int("IMAGE_SIZE_CAP", env.IMAGE_SIZE_CAP, 1099511627776),
     maxJsonBody: int("MAX_JSON_BODY", env.MAX_JSON_BODY, 65536),
     publicBaseUrl: base === "" ? null : base,
+    upload: {
+      staleSeconds: int("UPLOAD_STALE_SECONDS", env.UPLOAD_STALE_SECONDS, 3600),
+      partSize: int("UPLOAD_PART_SIZE", env.UPLOAD_PART_SIZE, 16 * MIB),
+      singlePutMax: int("UPLOAD_SINGLE_PUT_MAX", env.UPLOAD_SINGLE_PUT_MAX, 64 * MIB),
+    },
     limits: {
       tags: int("IMAGE_TAG_QUOTA", env.IMAGE_TAG_QUOTA, DEFAULT_LIMITS.tags),
       properties: int("IMAGE_PROPERTY_QUOTA", env.IMAGE_PROPERTY_QUOTA, DEFAULT_LIMITS.properties),
       members: int("IMAGE_MEMBER_QUOTA", env.IMAGE_MEMBER_QUOTA, DEFAULT_LIMITS.members),
     },
   };
+  const { partSize } = config.upload;
+  // R2 refuses parts under 5 MiB; bigger parts than 64 MiB would crowd the 128 MB isolate.
+  if (partSize < 5 * MIB || partSize > 64 * MIB) throw new Error("Configuration UPLOAD_PART_SIZE must be 5-64 MiB");
   cache.set(env, config);
   return config;
 }

@@ -14,7 +14,12 @@ export interface Services {
 
 export function createServices(env: { DB: D1Database; IMAGES: R2Bucket }, config: Config): Services {
   const repo = new D1ImageRepository(env.DB);
-  const imageData = new ImageDataService({ blobs: new R2BlobStore(env.IMAGES) });
+  const imageData = new ImageDataService({
+    repo,
+    blobs: new R2BlobStore(env.IMAGES),
+    settings: { ...config.upload, sizeCap: config.imageSizeCap },
+    now: () => Date.now(),
+  });
   const images = new ImageService({
     repo,
     limits: config.limits,

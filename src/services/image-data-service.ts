@@ -1,19 +1,278 @@
 // Image data use cases (upload, download, discard): bytes in the BlobStore, status changes by CAS.
+import { conflict, badRequest, DomainError, gone, imageNotFound, payloadTooLarge } from "../domain/errors";
 import type { Image } from "../domain/image";
-import type { BlobStore } from "./ports";
+import { assertFormatsSet, assertTransition, DATALESS_STATUSES } from "../domain/image-status";
+import { assertDownloadable, authorize, type ImageAction } from "../domain/policy";
+import type { RequestContext } from "../domain/request-context";
+import { type Digests, DigestingReader } from "./digesting-reader";
+import type { BlobPart, BlobStore, ByteRange, ImageDataFields, ImageRepository, StoredImage } from "./ports";
+import { isAbandoned, UploadLease } from "./upload-lease";
+
+export interface UploadSettings {
+  /** Glance's image_size_cap. */
+  sizeCap: number;
+  /** Multipart part size; every part but the last has exactly this size (R2 rule), so it bounds memory. */
+  partSize: number;
+  /** Declared sizes up to this go to R2 as one streamed put; larger or unknown sizes go multipart. */
+  singlePutMax: number;
+  staleSeconds: number;
+}
 
 export interface ImageDataServiceDeps {
+  repo: ImageRepository;
   blobs: BlobStore;
+  settings: UploadSettings;
+  now: () => number;
+}
+
+export interface UploadInput {
+  body: ReadableStream<Uint8Array> | null;
+  /** X-OpenStack-Image-Size, else Content-Length; null for a chunked body without the header. */
+  declaredSize: number | null;
+}
+
+export interface ImageDownload {
+  /** The whole image's size and MD5 (Glance sends the whole image's MD5 with a partial response too). */
+  size: number;
+  checksum: string | null;
+  range: ByteRange | null;
+  body: ReadableStream<Uint8Array>;
 }
 
 /** The R2 key of an image's data. One object per image; ids are never reused, so keys are never reused. */
 export const dataKey = (imageId: string) => `images/${imageId}`;
 
+/** R2 allows at most this many parts in one multipart upload. */
+const MAX_PARTS = 10_000;
+/** Block size of the single-put path: big enough that per-block overhead does not matter. */
+const PUT_BLOCK = 1024 * 1024;
+/** Leaving `saving` for `queued` forgets everything about the data (Glance's _restore). */
+const NO_DATA: ImageDataFields = {
+  size: null,
+  virtualSize: null,
+  checksum: null,
+  osHashAlgo: null,
+  osHashValue: null,
+  uploadStartedAt: null,
+  uploadId: null,
+};
+
+const tooLarge = () => payloadTooLarge("The incoming image is too large: The provided image is too large.");
+const goneDuringUpload = (id: string) =>
+  gone(
+    `Image ${id} could not be found after upload. The image may have been deleted during the upload, cleaning up the chunks uploaded.`,
+  );
+const takenOver = (id: string) =>
+  conflict(`The upload to image ${id} stalled and was abandoned; the image may be uploaded again.`);
+const unavailable = () => new DomainError("service_unavailable", undefined);
+
+/** Where the bytes of one upload go: one streamed put, or equal-sized multipart parts. */
+interface Sink {
+  blockSize: number;
+  write(block: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  abort(): Promise<void>;
+}
+
 export class ImageDataService {
   constructor(private readonly d: ImageDataServiceDeps) {}
 
-  /** Removes whatever bytes an image has (called after the image row became a tombstone). */
-  async discard(image: Pick<Image, "id">): Promise<void> {
-    await this.d.blobs.delete(dataKey(image.id));
+  /**
+   * PUT /file: queued -> saving (CAS) -> stream to the store while hashing -> saving -> active (CAS).
+   * Any failure removes the partial data and puts the image back to queued, so the client can retry.
+   */
+  async upload(ctx: RequestContext, id: string, input: UploadInput): Promise<void> {
+    const { repo, blobs, settings, now } = this.d;
+    const declared = input.declaredSize;
+    let { image } = await this.load(ctx, id, "upload_image");
+    if (isAbandoned(image, settings.staleSeconds * 1000, now())) image = await this.reclaim(image);
+    assertTransition(image.status, "saving");
+    assertFormatsSet(image);
+    if (declared !== null && (declared > settings.sizeCap || declared > settings.partSize * MAX_PARTS))
+      throw tooLarge();
+
+    const key = dataKey(id);
+    const single = declared !== null && declared <= settings.singlePutMax;
+    // The multipart upload exists before the lock so the row records its id atomically with `saving`.
+    const uploadId = single ? null : await blobs.beginMultipart(key);
+    const startedAt = now();
+    if (!(await repo.transition(id, "queued", "saving", { uploadStartedAt: startedAt, uploadId }, startedAt))) {
+      if (uploadId) await this.abortQuietly(key, uploadId);
+      throw await this.lostRace(id);
+    }
+
+    const lease = new UploadLease(repo, id, uploadId, startedAt, settings.staleSeconds * 1000, now);
+    const reader = new DigestingReader(input.body);
+    const sink = uploadId === null ? this.singleSink(key, declared ?? 0) : this.multipartSink(key, uploadId);
+    try {
+      const { digests, head } = await this.pump(reader, sink, lease, declared);
+      const outcome = await lease.transition("active", {
+        size: digests.size,
+        virtualSize: virtualSizeOf(image, digests.size, head),
+        checksum: digests.md5,
+        osHashAlgo: "sha512",
+        osHashValue: digests.sha512,
+        uploadStartedAt: null,
+        uploadId: null,
+      });
+      if (outcome === "done") return;
+      throw outcome === "deleted" ? goneDuringUpload(id) : takenOver(id);
+    } catch (err) {
+      await reader.cancel();
+      await sink.abort();
+      throw await this.restore(lease, key, err);
+    }
   }
+
+  /** Streams the body into the sink, enforcing the size cap and the declared size as bytes arrive. */
+  private async pump(reader: DigestingReader, sink: Sink, lease: UploadLease, declared: number | null) {
+    let head: Uint8Array | null = null;
+    for (let block = await reader.read(sink.blockSize); block !== null; block = await reader.read(sink.blockSize)) {
+      // A block that crosses a limit is never stored.
+      if (reader.size > this.d.settings.sizeCap) throw tooLarge();
+      if (declared !== null && reader.size > declared)
+        throw badRequest(`Size exceeds: expected ${declared} bytes, got ${reader.size} bytes`);
+      head ??= block.slice(0, 32);
+      const outcome = await lease.keepAlive();
+      if (outcome !== "done") throw outcome === "deleted" ? goneDuringUpload(lease.imageId) : takenOver(lease.imageId);
+      await sink.write(block);
+    }
+    if (declared !== null && reader.size !== declared)
+      throw badRequest(`Size mismatch: expected ${declared} bytes, got ${reader.size} bytes`);
+    await sink.close();
+    const digests: Digests = await reader.digests();
+    return { digests, head };
+  }
+
+  /**
+   * After a failed upload: drop the multipart upload and the partial object, and move the image back to
+   * queued. Returns the error to answer with (410 when the image was deleted meanwhile).
+   */
+  private async restore(lease: UploadLease, key: string, err: unknown): Promise<unknown> {
+    try {
+      if (lease.uploadId) await this.abortQuietly(key, lease.uploadId);
+      // Only while our claim is fresh is the key certainly not another upload's (see UploadLease).
+      if (lease.fresh()) await this.d.blobs.delete(key);
+      const outcome = await lease.transition("queued", NO_DATA);
+      if (outcome === "deleted") {
+        await this.d.blobs.delete(key);
+        return goneDuringUpload(lease.imageId);
+      }
+    } catch (cleanupErr) {
+      // The row stays `saving` and is reclaimed once stale; answer with the original error.
+      logFailure("upload cleanup", lease.imageId, cleanupErr);
+    }
+    if (!(err instanceof DomainError)) logFailure("upload", lease.imageId, err);
+    return err;
+  }
+
+  /** Resets an abandoned `saving` image to queued, dropping whatever its dead upload left in R2. */
+  private async reclaim(image: StoredImage): Promise<StoredImage> {
+    const key = dataKey(image.id);
+    if (image.uploadId) await this.abortQuietly(key, image.uploadId);
+    await this.d.blobs.delete(key);
+    const at = this.d.now();
+    // The revision guard makes sure we reset exactly the stale state we looked at.
+    if (!(await this.d.repo.transition(image.id, "saving", "queued", NO_DATA, at, image.revision)))
+      throw await this.lostRace(image.id);
+    return { ...image, ...NO_DATA, status: "queued", updatedAt: at, revision: image.revision + 1 } as StoredImage;
+  }
+
+  /** The answer for an upload that lost the queued -> saving race. */
+  private async lostRace(id: string): Promise<Error> {
+    const found = await this.d.repo.find(id, null);
+    if (!found) return goneDuringUpload(id);
+    const status = found.image.status === "queued" ? "saving" : found.image.status;
+    return conflict(`Image status transition from ${status} to saving is not allowed`);
+  }
+
+  /**
+   * GET /file. Returns null when the image has no data (204). `pickRange` turns the request's Range into
+   * a byte range once the size is known (it throws 400/416 for bad ranges).
+   */
+  async download(
+    ctx: RequestContext,
+    id: string,
+    pickRange: (size: number) => ByteRange | null,
+  ): Promise<ImageDownload | null> {
+    const { image } = await this.load(ctx, id, "download_image");
+    assertDownloadable(ctx, image);
+    if (DATALESS_STATUSES.includes(image.status)) return null;
+    if (image.size === null) throw unavailable();
+    const range = pickRange(image.size);
+    const blob = await this.d.blobs.get(dataKey(id), range ?? undefined);
+    // Never serve bytes that are not the image's: a missing or different object is a storage fault.
+    if (!blob || blob.size !== image.size) {
+      await blob?.body.cancel();
+      logFailure("download", id, new Error(blob ? "stored object has the wrong size" : "stored object is missing"));
+      throw unavailable();
+    }
+    return { size: image.size, checksum: image.checksum, range, body: blob.body };
+  }
+
+  /** Removes whatever bytes an image has (called after the image row became a tombstone). */
+  async discard(image: Pick<Image, "id"> & { uploadId?: string | null }): Promise<void> {
+    const key = dataKey(image.id);
+    // An upload still streaming then fails on its next part, and its final CAS fails on the tombstone.
+    if (image.uploadId) await this.abortQuietly(key, image.uploadId);
+    await this.d.blobs.delete(key);
+  }
+
+  private async load(ctx: RequestContext, id: string, action: ImageAction) {
+    const found = await this.d.repo.find(id, ctx.projectId);
+    if (!found) throw imageNotFound(id);
+    authorize(ctx, found.image, found.membership, action);
+    return found;
+  }
+
+  private singleSink(key: string, length: number): Sink {
+    const writer = this.d.blobs.putKnownLength(key, length);
+    return { blockSize: PUT_BLOCK, write: (b) => writer.write(b), close: () => writer.close(), abort: () => writer.abort() };
+  }
+
+  private multipartSink(key: string, uploadId: string): Sink {
+    const { blobs, settings } = this.d;
+    const parts: BlobPart[] = [];
+    return {
+      blockSize: settings.partSize,
+      write: async (block) => {
+        if (parts.length === MAX_PARTS) throw tooLarge();
+        parts.push(await blobs.putPart(key, uploadId, parts.length + 1, block));
+      },
+      close: async () => {
+        // An empty body still needs one (empty) part to complete.
+        if (parts.length === 0) parts.push(await blobs.putPart(key, uploadId, 1, new Uint8Array(0)));
+        await blobs.completeMultipart(key, uploadId, parts);
+      },
+      abort: async () => {},
+    };
+  }
+
+  /** Aborting is cleanup: an upload that is already gone is fine, and a failure must not mask the real error. */
+  private async abortQuietly(key: string, uploadId: string): Promise<void> {
+    await this.d.blobs.abortMultipart(key, uploadId).catch((e) => logFailure("multipart abort", key, e));
+  }
+}
+
+/**
+ * Glance computes virtual_size only for bare containers: raw is the data itself, qcow2 has it in its header
+ * (big-endian uint64 at offset 24 after the magic "QFI\xfb"); other formats stay null.
+ */
+export function virtualSizeOf(
+  image: Pick<Image, "containerFormat" | "diskFormat">,
+  size: number,
+  head: Uint8Array | null,
+): number | null {
+  if (image.containerFormat !== "bare") return null;
+  if (image.diskFormat === "raw") return size;
+  if (image.diskFormat !== "qcow2" || !head || head.byteLength < 32) return null;
+  if (head[0] !== 0x51 || head[1] !== 0x46 || head[2] !== 0x49 || head[3] !== 0xfb) return null;
+  const v = new DataView(head.buffer, head.byteOffset, head.byteLength).getBigUint64(24);
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null;
+}
+
+/** Logs the failure's class and a short message only: storage errors can carry keys and bucket names. */
+function logFailure(what: string, subject: string, err: unknown): void {
+  const e = err instanceof Error ? err : new Error(String(err));
+  console.error(`${what} failed for ${subject}: ${e.name}: ${e.message.slice(0, 200)}`);
 }

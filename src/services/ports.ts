@@ -60,8 +60,46 @@ export interface ImageRepository {
   removeMember(imageId: string, memberId: string, now: number): Promise<boolean>;
 }
 
+/** `length` bytes of an object starting at `offset`. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+/** An object's bytes as a stream, with the object's total size. */
+export interface BlobBody {
+  size: number;
+  body: ReadableStream<Uint8Array>;
+}
+
+/** Streams one object whose exact length was given up front; nothing is stored unless close() succeeds. */
+export interface BlobWriter {
+  write(block: Uint8Array): Promise<void>;
+  /** Resolves once the object is stored. */
+  close(): Promise<void>;
+  /** Abandons the object; never fails. */
+  abort(): Promise<void>;
+}
+
+/** A stored part of a multipart upload, as complete() needs it. */
+export interface BlobPart {
+  partNumber: number;
+  etag: string;
+}
+
 /** Where image bytes live (R2 in production and in `wrangler dev`). */
 export interface BlobStore {
+  /** Starts a single-object write of exactly `length` bytes. */
+  putKnownLength(key: string, length: number): BlobWriter;
+  /** Starts a multipart upload and returns its id; the object appears only on complete. */
+  beginMultipart(key: string): Promise<string>;
+  /** Stores one part. Every part but the last must have the same size, at least 5 MiB (R2 rule). */
+  putPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<BlobPart>;
+  completeMultipart(key: string, uploadId: string, parts: BlobPart[]): Promise<void>;
+  /** Aborts a multipart upload; succeeds when it is already completed or aborted. */
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** The object's bytes (only `range` of them, if given), or null when there is no such object. */
+  get(key: string, range?: ByteRange): Promise<BlobBody | null>;
   /** Deletes an object if present; never fails for a missing key. */
   delete(key: string): Promise<void>;
 }
