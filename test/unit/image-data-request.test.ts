@@ -1,0 +1,59 @@
+// Upload request parsing: the octet-stream media type and the declared size headers.
+import { describe, expect, it } from "vitest";
+import { DomainError } from "../../src/domain/errors";
+import { assertOctetStream, declaredSize } from "../../src/http/requests/image-upload";
+import { virtualSizeOf } from "../../src/services/image-data-service";
+
+const error = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DomainError) return `${e.kind}: ${e.explanation}`;
+    throw e;
+  }
+  return "no error";
+};
+
+describe("assertOctetStream", () => {
+  it("compares the media type only", () => {
+    expect(error(() => assertOctetStream("application/octet-stream"))).toBe("no error");
+    expect(error(() => assertOctetStream("Application/Octet-Stream; charset=binary"))).toBe("no error");
+  });
+  it("415 naming the type, None when missing", () => {
+    expect(error(() => assertOctetStream(undefined))).toBe(
+      "unsupported_media_type: The request media type None is not supported by this server.",
+    );
+    expect(error(() => assertOctetStream("text/plain; charset=utf-8"))).toBe(
+      "unsupported_media_type: The request media type text/plain is not supported by this server.",
+    );
+  });
+});
+
+describe("declaredSize", () => {
+  it("prefers X-OpenStack-Image-Size, then Content-Length, else unknown", () => {
+    expect(declaredSize(new Headers({ "X-OpenStack-Image-Size": "10", "Content-Length": "12" }))).toBe(10);
+    expect(declaredSize(new Headers({ "Content-Length": "12" }))).toBe(12);
+    expect(declaredSize(new Headers({ "X-OpenStack-Image-Size": " 0 " }))).toBe(0);
+    expect(declaredSize(new Headers())).toBeNull();
+  });
+  it("400 for a size header that is not a non-negative integer", () => {
+    for (const v of ["", "abc", "-1", "1.5", "1e3", "0x10", "99999999999999999999"])
+      expect(error(() => declaredSize(new Headers({ "X-OpenStack-Image-Size": v }))), v).toBe(
+        "bad_request: Invalid or missing image size in request headers.",
+      );
+  });
+});
+
+describe("virtualSizeOf", () => {
+  const qcow = new Uint8Array(32);
+  qcow.set([0x51, 0x46, 0x49, 0xfb]);
+  new DataView(qcow.buffer).setBigUint64(24, 4096n);
+  it("raw+bare is the size, qcow2+bare is its header's size, anything else null", () => {
+    expect(virtualSizeOf({ containerFormat: "bare", diskFormat: "raw" }, 7, null)).toBe(7);
+    expect(virtualSizeOf({ containerFormat: "bare", diskFormat: "qcow2" }, 32, qcow)).toBe(4096);
+    expect(virtualSizeOf({ containerFormat: "bare", diskFormat: "qcow2" }, 32, new Uint8Array(32))).toBeNull();
+    expect(virtualSizeOf({ containerFormat: "bare", diskFormat: "qcow2" }, 4, qcow.slice(0, 4))).toBeNull();
+    expect(virtualSizeOf({ containerFormat: "ovf", diskFormat: "raw" }, 7, null)).toBeNull();
+    expect(virtualSizeOf({ containerFormat: "bare", diskFormat: "iso" }, 7, null)).toBeNull();
+  });
+});
