@@ -29,7 +29,7 @@ CREATE TABLE images (
 -- Keyset pagination: one index per sort key, ending in the (created_at, id) tie-breakers.
 -- Nullable sort keys are indexed through the same coalesce() the list query orders by.
 CREATE INDEX images_created_idx ON images (deleted, created_at, id);
-CREATE INDEX images_updated_idx ON images (deleted, updated_at, id);
+CREATE INDEX images_updated_idx ON images (deleted, updated_at, created_at, id);
 CREATE INDEX images_name_idx ON images (deleted, coalesce(name, ''), created_at, id);
 CREATE INDEX images_size_idx ON images (deleted, coalesce(size, -1), created_at, id);
 CREATE INDEX images_status_idx ON images (deleted, status, created_at, id);

@@ -200,6 +200,11 @@ describe("parseListImages: filters", () => {
     for (const op of ["gt", "gte", "lt", "lte", "eq", "neq"])
       expect(parse(`created_at=${op}:2024-05-06`).timeFilters[0]?.op).toBe(op);
     expect(parse("created_at=2024-05-06").timeFilters[0]?.at).toBe(Date.parse("2024-05-06T00:00:00Z"));
+    expect(parse("created_at=gt:2024-05-06&created_at=lt:2024-06-01&updated_at=neq:2024-01-01").timeFilters).toEqual([
+      { column: "created_at", op: "gt", at: Date.parse("2024-05-06T00:00:00Z") },
+      { column: "created_at", op: "lt", at: Date.parse("2024-06-01T00:00:00Z") },
+      { column: "updated_at", op: "neq", at: Date.parse("2024-01-01T00:00:00Z") },
+    ]);
   });
 
   it("created_at/updated_at errors", () => {

@@ -271,15 +271,15 @@ export function parseListImages(url: URL): ListQuery {
     const raw = last(p, param);
     if (raw !== undefined) q[field] = parseBytes(raw);
   }
-  for (const column of ["created_at", "updated_at"] as const) {
-    const raw = last(p, column);
-    if (raw !== undefined) q.timeFilters.push(parseTimeFilter(column, raw));
-  }
+  // Every value counts (ANDed), so `created_at=gt:A&created_at=lt:B` is a range.
+  for (const column of ["created_at", "updated_at"] as const)
+    for (const raw of p.get(column) ?? []) q.timeFilters.push(parseTimeFilter(column, raw));
   for (const [key, values] of p) {
     if (!RESERVED_PARAMS.has(key)) q.properties.push({ key, value: values.at(-1)! });
   }
   // D1 binds at most 100 parameters per statement; keep room for scoping and the marker.
-  const bound = q.inFilters.reduce((n, f) => n + f.values.length, 0) + q.tags.length + 2 * q.properties.length;
+  const bound =
+    q.inFilters.reduce((n, f) => n + f.values.length, 0) + q.tags.length + 2 * q.properties.length + 2 * q.timeFilters.length;
   if (bound > MAX_FILTER_VALUES) throw badRequest(`Too many filter values: at most ${MAX_FILTER_VALUES} are supported.`);
   return q;
 }

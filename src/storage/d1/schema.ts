@@ -37,7 +37,7 @@ export const images = sqliteTable(
   },
   (t) => [
     index("images_created_idx").on(t.deleted, t.createdAt, t.id),
-    index("images_updated_idx").on(t.deleted, t.updatedAt, t.id),
+    index("images_updated_idx").on(t.deleted, t.updatedAt, t.createdAt, t.id),
     index("images_owner_idx").on(t.owner, t.deleted),
     index("images_name_idx").on(t.deleted, sql`coalesce(${t.name}, '')`, t.createdAt, t.id),
     index("images_size_idx").on(t.deleted, sql`coalesce(${t.size}, -1)`, t.createdAt, t.id),
