@@ -76,6 +76,21 @@ createServer((req, res) => {
     const path = new URL(req.url, base).pathname.replace(/\/+$/, "");
     if (req.method === "GET" && path === "") return send(res, 300, { versions: { values: [version] } });
     if (req.method === "GET" && path === "/v3") return send(res, 200, { version });
+    // Projects, for commands that resolve a project name (openstack image add project IMAGE PROJECT).
+    const projects = [...new Set(Object.values(USERS).map((u) => u.project))].map((id) => ({
+      id, name: id, domain_id: "default", enabled: true, description: "", parent_id: "default", is_domain: false,
+      links: { self: `${base}/v3/projects/${id}` },
+    }));
+    if (req.method === "GET" && path.startsWith("/v3/projects")) {
+      if (!tokens.has(req.headers["x-auth-token"])) return send(res, 401, { error: { code: 401, message: "unauthorized", title: "Unauthorized" } });
+      const id = decodeURIComponent(path.slice("/v3/projects/".length));
+      if (path === "/v3/projects") {
+        const name = new URL(req.url, base).searchParams.get("name");
+        return send(res, 200, { projects: projects.filter((p) => !name || p.name === name), links: { self: `${base}/v3/projects`, next: null, previous: null } });
+      }
+      const project = projects.find((p) => p.id === id);
+      return project ? send(res, 200, { project }) : send(res, 404, { error: { code: 404, message: `Could not find project: ${id}.`, title: "Not Found" } });
+    }
     if (path !== "/v3/auth/tokens") return send(res, 404, { error: { code: 404, message: "not found", title: "Not Found" } });
     if (req.method === "POST") {
       let name;
