@@ -119,7 +119,9 @@ export function renderError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof DomainError) {
     return errorResponse(c, STATUS[err.kind], err.explanation, err.detail, err.headers);
   }
-  // Log the request id and the error's class only: messages from storage can carry keys or SQL.
-  console.error(`[${c.get("requestId") ?? "-"}] unhandled ${err.name}: ${String(err.message).slice(0, 200)}`);
+  // Log the request id, the error's class and where it was thrown, never its message: messages from storage
+  // or identity backends can carry object keys, credentials or SQL (OSSA-2013-002, OSSA-2014-004).
+  const where = (err.stack ?? "").split("\n").find((line) => line.trim().startsWith("at "))?.trim() ?? "";
+  console.error(`[${c.get("requestId") ?? "-"}] unhandled ${err.name} ${where}`);
   return errorResponse(c, 500);
 }
