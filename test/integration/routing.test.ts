@@ -50,10 +50,14 @@ describe("versions", () => {
 });
 
 describe("schemas", () => {
-  it("the image schema equals golden 46 exactly", async () => {
+  it("the image schema equals golden 46 without the multi-store `stores` property", async () => {
     const res = await call("GET", "/v2/schemas/image");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual(goldenImageSchema);
+    // glanceclient 4.1 builds CLI options from the cached schema and also declares --stores itself, so a
+    // schema listing `stores` breaks every later `glance` command; we have one store, so we leave it out.
+    const { stores, ...rest } = goldenImageSchema.properties;
+    expect(stores).toBeDefined();
+    expect(await res.json()).toEqual({ ...goldenImageSchema, properties: rest });
   });
 
   it.each([
@@ -81,7 +85,7 @@ describe("schemas", () => {
 
   it("the images schema wraps the image schema", async () => {
     const doc = (await (await call("GET", "/v2/schemas/images")).json()) as { properties: { images: { items: unknown } } };
-    expect(doc.properties.images.items).toEqual(goldenImageSchema);
+    expect(doc.properties.images.items).toEqual(await (await call("GET", "/v2/schemas/image")).json());
   });
 
   it("unknown schema -> 404", async () => {

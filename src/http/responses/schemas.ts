@@ -1,4 +1,6 @@
 // The JSON schemas Glance serves under /v2/schemas (python-glanceclient validates images and members with them).
+// Glance 25's image schema (golden 46) minus `stores`, which Glance documents as multi-store only: with it,
+// python-glanceclient 4.1's cached schema adds a second --stores option and every later CLI command fails.
 import imageSchema from "./image-schema.json";
 
 const UUID_PATTERN = imageSchema.properties.id.pattern;
