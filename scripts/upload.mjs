@@ -28,7 +28,9 @@
 // a chunk must start at the bytes received so far (earlier → 409, later → 416); 204 answers carry
 // OpenStack-Image-Stage-Received / -Total; GET .../stage → {"received", "total", "chunk_size"} or 404.
 // Test hook: UPLOAD_TEST_EXIT_AFTER_CHUNKS=N makes the process exit with status 75 after N chunks were
-// accepted in this run (simulates an interrupted upload). UPLOAD_BACKOFF_BASE_MS overrides the 1 s backoff base.
+// accepted in this run (simulates an interrupted upload); UPLOAD_TEST_CHUNK_DELAY_MS=N waits N ms after each
+// accepted chunk (gives a test time to kill -9 the process mid-upload). UPLOAD_BACKOFF_BASE_MS overrides the
+// 1 s backoff base.
 import { createHash } from "node:crypto";
 import { createReadStream, statSync } from "node:fs";
 import path from "node:path";
@@ -113,6 +115,7 @@ const chunkTimeoutMs = 1000 * (opts["chunk-timeout"] !== undefined ? positiveInt
 const waitTimeoutMs = 1000 * (opts["wait-timeout"] !== undefined ? positiveInt("--wait-timeout", opts["wait-timeout"]) : 1800);
 if (opts.image !== undefined && opts.name !== undefined) usage("--name is for a new image; not with --image");
 const exitAfterChunks = process.env.UPLOAD_TEST_EXIT_AFTER_CHUNKS ? Number(process.env.UPLOAD_TEST_EXIT_AFTER_CHUNKS) : 0;
+const chunkDelayMs = Number(process.env.UPLOAD_TEST_CHUNK_DELAY_MS || 0);
 const backoffBaseMs = process.env.UPLOAD_BACKOFF_BASE_MS ? Number(process.env.UPLOAD_BACKOFF_BASE_MS) : 1000;
 
 let fileSize;
@@ -386,6 +389,7 @@ async function uploadChunks(id, stage) {
       progress.confirmed = pos;
       progress.draw(true);
       attempts = 0;
+      if (chunkDelayMs > 0 && pos < fileSize) await sleep(chunkDelayMs);
       continue;
     }
     if (res && (res.status === 409 || res.status === 416)) {
