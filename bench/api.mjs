@@ -183,6 +183,8 @@ async function main() {
     throw new Error(`paging saw ${byDefault.length} / ${byName.length} images, expected ${N}`);
   if (new Set(byDefault).size !== N || new Set(byName).size !== N) throw new Error("paging returned duplicates");
   const deep = byDefault[Math.floor(N * 0.9)];
+  // Page 2's marker: a deep page should cost what this one does (only the marker lookup is extra vs page 1).
+  const shallow = byDefault[24];
   const deepName = byName[Math.floor(N * 0.9)];
   let named = Math.floor(N / 2);
   while (seedImage(named).name === null) named++;
@@ -195,6 +197,7 @@ async function main() {
     list_filter_tag: { path: () => "/v2/images?tag=gpu", expect: 25 },
     list_filter_name: { path: () => `/v2/images?name=${encodeURIComponent(someName)}`, expect: 1 },
     list_filter_property: { path: () => "/v2/images?hw_disk_bus=scsi&os_distro=ubuntu" },
+    list_page2_marker: { path: () => `/v2/images?marker=${shallow}`, expect: 25 },
     list_deep_marker: { path: () => `/v2/images?marker=${deep}`, expect: 25 },
     list_name_deep_marker: { path: () => `/v2/images?sort_key=name&sort_dir=asc&marker=${deepName}`, expect: 25 },
   };
@@ -224,6 +227,7 @@ async function main() {
     create: stats(create),
     ...results,
     deep_vs_first_p50: Math.round((results.list_deep_marker.p50_ms / results.list_first_page.p50_ms) * 100) / 100,
+    deep_vs_page2_p50: Math.round((results.list_deep_marker.p50_ms / results.list_page2_marker.p50_ms) * 100) / 100,
     name_deep_vs_first_p50: Math.round((results.list_name_deep_marker.p50_ms / results.list_first_page.p50_ms) * 100) / 100,
   };
   console.log(JSON.stringify(line));
