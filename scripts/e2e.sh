@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm run test:e2e`: starts its own `wrangler dev` (fresh local D1/R2 state in a temp dir, migrations applied
 # by scripts/dev.sh) on a free port in 8790-8799, waits for GET /versions = 200, runs the seed walkthrough
-# (scripts/walkthrough.sh) and, when the `glance` command exists, the python-glanceclient suite
-# (scripts/clients/glance-cli.sh); then stops wrangler by process group, also on failure or interrupt.
+# (scripts/walkthrough.sh) and, when the clients are installed, the python-glanceclient suite
+# (scripts/clients/glance-cli.sh) and the openstack CLI + openstacksdk suite through a fake Keystone
+# (scripts/clients/openstack-cli.sh); then stops wrangler by process group, also on failure or interrupt.
 #
 #   E2E_PORT         first port to try (default 8790)
 #   E2E_START_TIMEOUT seconds to wait for the service (default 90)
@@ -110,6 +111,13 @@ if command -v glance >/dev/null 2>&1; then
   run_suite glance-cli bash scripts/clients/glance-cli.sh
 else
   echo "== glance-cli skipped: no glance command (apt-get install python3-glanceclient)"
+fi
+# The openstack CLI and openstacksdk go through Keystone: that suite starts the fake Keystone and its own
+# wrangler dev in Keystone mode (ports 8780 and 5080, outside this script's range).
+if command -v openstack >/dev/null 2>&1; then
+  run_suite openstack-cli env LOG_DIR="$out" bash scripts/clients/openstack-cli.sh
+else
+  echo "== openstack-cli skipped: no openstack command (apt-get install python3-openstackclient)"
 fi
 
 stop_service

@@ -2,11 +2,11 @@
 # `openstack image …` (python-openstackclient over openstacksdk) against the service in Keystone mode:
 # starts the fake Keystone and its own `wrangler dev` (AUTH_MODE=keystone), runs the commands users run,
 # checks exit status and output, and ends with "N passed, N failed". Also runs the openstacksdk script.
-#   KS_PORT (default 5091), PORT (default 8791); LOG_DIR keeps the service log (default: a temp dir).
+#   KS_PORT (default 5080), PORT (default 8780); LOG_DIR keeps the service log (default: a temp dir).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
-ks_port="${KS_PORT:-5091}"
-port="${PORT:-8791}"
+ks_port="${KS_PORT:-5080}"
+port="${PORT:-8780}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/osc.XXXXXX")"
 log_dir="${LOG_DIR:-$work}"
 passed=0
@@ -18,7 +18,7 @@ cleanup() {
   [[ -n "${dev_pid:-}" ]] && kill -TERM -- "-$dev_pid" 2>/dev/null
   [[ -n "${ks_pid:-}" ]] && kill -TERM "$ks_pid" 2>/dev/null
   wait 2>/dev/null
-  [[ "$log_dir" == "$work" ]] && rm -rf "$work"
+  rm -rf "$work"
 }
 trap cleanup EXIT
 
@@ -110,5 +110,5 @@ sed 's/^/  sdk: /' "$work/sdk.out"
 if (( failed > 0 )); then
   echo "--- service log (tail) ---"; tail -n 40 "$log_dir/service-keystone.log"
 fi
-echo "openstack: $passed passed, $failed failed"
+echo "$passed passed, $failed failed"
 (( failed == 0 ))
