@@ -9,12 +9,14 @@ import { requestId } from "./http/request-id";
 import { routeGuard } from "./http/route-table";
 import { imageActions } from "./http/routes/image-actions";
 import { imageData } from "./http/routes/image-data";
+import { imageImport } from "./http/routes/image-import";
 import { imageMembers } from "./http/routes/image-members";
 import { imageTags } from "./http/routes/image-tags";
 import { images } from "./http/routes/images";
 import { info } from "./http/routes/info";
 import { metadefs } from "./http/routes/metadefs";
 import { schemas } from "./http/routes/schemas";
+import { tasks } from "./http/routes/tasks";
 import { VERSION_ALIASES, versionsResponse } from "./http/routes/versions";
 import { createServices } from "./services/create-services";
 
@@ -38,10 +40,12 @@ app.route("/v2/images", images);
 app.route("/v2/images", imageTags);
 app.route("/v2/images", imageActions);
 app.route("/v2/images", imageData);
+app.route("/v2/images", imageImport);
 app.route("/v2/images", imageMembers);
 app.route("/v2/schemas", schemas);
 app.route("/v2/info", info);
 app.route("/v2/metadefs", metadefs);
+app.route("/v2/tasks", tasks);
 
 app.notFound((c) => {
   const path = new URL(c.req.url).pathname;

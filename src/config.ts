@@ -30,6 +30,14 @@ export interface Bindings {
   KEYSTONE_USER_DOMAIN?: string;
   KEYSTONE_PROJECT_DOMAIN?: string;
   TOKEN_CACHE_TTL?: string;
+  /** Producer binding of the "glance-imports" queue (import tasks run in the queue consumer). */
+  IMPORT_QUEUE?: Queue<unknown>;
+  /** Largest chunk of a resumable chunked stage in bytes (5..64 MiB, default 64 MiB). */
+  STAGE_CHUNK_MAX?: string;
+  /** Comma-separated hosts (host or host:port) web-download may fetch despite the address/port filter. */
+  IMPORT_ALLOW_HOSTS?: string;
+  /** An import task `processing` without a heartbeat for this long (seconds) is taken over (default 1200). */
+  IMPORT_TASK_TIMEOUT_SECONDS?: string;
 }
 
 export interface Config {
@@ -42,6 +50,8 @@ export interface Config {
   limits: Limits;
   /** Image data upload tuning (see services/image-data-service.ts). */
   upload: { staleSeconds: number; partSize: number; singlePutMax: number };
+  /** Interoperable import (see services/import-service.ts, services/chunked-stage.ts). */
+  imports: { stageChunkMax: number; allowHosts: string[]; taskTimeoutSeconds: number };
 }
 
 const MIB = 1024 * 1024;
@@ -72,6 +82,11 @@ export function loadConfig(env: Bindings): Config {
       partSize: int("UPLOAD_PART_SIZE", env.UPLOAD_PART_SIZE, 16 * MIB),
       singlePutMax: int("UPLOAD_SINGLE_PUT_MAX", env.UPLOAD_SINGLE_PUT_MAX, 64 * MIB),
     },
+    imports: {
+      stageChunkMax: int("STAGE_CHUNK_MAX", env.STAGE_CHUNK_MAX, 64 * MIB),
+      allowHosts: (env.IMPORT_ALLOW_HOSTS ?? "").split(",").map((h) => h.trim()).filter((h) => h !== ""),
+      taskTimeoutSeconds: int("IMPORT_TASK_TIMEOUT_SECONDS", env.IMPORT_TASK_TIMEOUT_SECONDS, 1200),
+    },
     limits: {
       tags: int("IMAGE_TAG_QUOTA", env.IMAGE_TAG_QUOTA, DEFAULT_LIMITS.tags),
       properties: int("IMAGE_PROPERTY_QUOTA", env.IMAGE_PROPERTY_QUOTA, DEFAULT_LIMITS.properties),
@@ -81,6 +96,9 @@ export function loadConfig(env: Bindings): Config {
   const { partSize } = config.upload;
   // R2 refuses parts under 5 MiB; bigger parts than 64 MiB would crowd the 128 MB isolate.
   if (partSize < 5 * MIB || partSize > 64 * MIB) throw new Error("Configuration UPLOAD_PART_SIZE must be 5-64 MiB");
+  const { stageChunkMax } = config.imports;
+  // Every chunk is one R2 part (>= 5 MiB unless last) held in flight by one request; 64 MiB bounds memory.
+  if (stageChunkMax < 5 * MIB || stageChunkMax > 64 * MIB) throw new Error("Configuration STAGE_CHUNK_MAX must be 5-64 MiB");
   cache.set(env, config);
   return config;
 }

@@ -22,6 +22,9 @@ export const ROUTES: RouteSpec[] = [
   r("/v2/images", ["GET", "POST"], ["GET"]),
   r("/v2/images/{id}", ["GET", "PATCH", "DELETE"], ["GET", "DELETE"]),
   r("/v2/images/{id}/file", ["GET", "PUT"], ["GET"]),
+  r("/v2/images/{id}/stage", ["GET", "PUT"], ["GET"]),
+  r("/v2/images/{id}/import", ["POST"]),
+  r("/v2/images/{id}/tasks", ["GET"], ["GET"]),
   r("/v2/images/{id}/tags/{tag}", ["PUT", "DELETE"], ["PUT", "DELETE"]),
   r("/v2/images/{id}/actions/deactivate", ["POST"], ["POST"]),
   r("/v2/images/{id}/actions/reactivate", ["POST"], ["POST"]),
@@ -34,6 +37,9 @@ export const ROUTES: RouteSpec[] = [
   r("/v2/info/stores/detail", ["GET"], ["GET"]),
   r("/v2/info/usage", ["GET"], ["GET"]),
   r("/v2/metadefs/namespaces", ["GET", "POST"], ["GET"]),
+  r("/v2/tasks", ["GET"], ["GET"]),
+  // DELETE is routed so it gets Glance's explanation (always 405, Allow: GET) rather than the generic 405.
+  r("/v2/tasks/{id}", ["GET", "DELETE"], ["GET"]),
 ];
 
 const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"]);

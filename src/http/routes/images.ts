@@ -1,5 +1,6 @@
 // GET/POST /v2/images and GET/PATCH/DELETE /v2/images/{id}.
 import { Hono } from "hono";
+import { IMPORT_METHODS } from "../../services/import-service";
 import { readJson } from "../json-body";
 import type { AppEnv } from "../context";
 import { parseCreateImage } from "../requests/create-image";
@@ -22,6 +23,8 @@ images.post("/", async (c) => {
   const image = await c.var.services.images.create(c.var.ctx, input);
   const base = c.var.config.publicBaseUrl ?? new URL(c.req.url).origin;
   c.header("Location", `${base}/v2/images/${image.id}`);
+  // openstacksdk decides from this header whether create_image(use_import=True) may stage + import.
+  c.header("OpenStack-image-import-methods", IMPORT_METHODS.join(","));
   return c.json(toGlanceImage(image), 201);
 });
 

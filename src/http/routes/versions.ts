@@ -2,9 +2,13 @@
 import type { Context } from "hono";
 import type { AppEnv } from "../context";
 
-/** Glance 25 with one store and no cache advertises these (v2.15 current). */
+/**
+ * Glance 25 with one store and no cache advertises these (v2.15 current), plus v2.12 because
+ * GET /v2/images/{id}/tasks works here (glanceclient and tempest key the tasks call on it); Glance's order.
+ */
 const VERSIONS: [string, string][] = [
   ["v2.15", "CURRENT"],
+  ["v2.12", "SUPPORTED"],
   ["v2.9", "SUPPORTED"],
   ["v2.7", "SUPPORTED"],
   ["v2.6", "SUPPORTED"],
@@ -17,7 +21,7 @@ const VERSIONS: [string, string][] = [
 ];
 
 /** Path prefixes Glance rewrites to /v2 (version_negotiation.py, single store, no cache). */
-export const VERSION_ALIASES = /^\/v2\.(?:[0-7]|9|15)(?=\/|$)/;
+export const VERSION_ALIASES = /^\/v2\.(?:[0-7]|9|12|15)(?=\/|$)/;
 
 export function versionsResponse(c: Context<AppEnv>, status: 200 | 300): Response {
   const base = c.get("config").publicBaseUrl ?? new URL(c.req.url).origin;

@@ -1,4 +1,4 @@
-// Drizzle tables mirroring migrations/0001_init.sql (a test compares the two).
+// Drizzle tables mirroring migrations/0001_init.sql and 0002_import.sql (a test compares the two).
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
@@ -61,5 +61,49 @@ export const imageMembers = sqliteTable(
   ],
 );
 
+/**
+ * Staged data of an image in `uploading` (0002). A single-request stage fills checksum/os_hash_value; a
+ * chunked stage keeps its R2 multipart upload, parts and resumable hash state here between requests.
+ */
+export const imageStaging = sqliteTable("image_staging", {
+  imageId: text("image_id").primaryKey(),
+  uploadId: text("upload_id"),
+  total: integer("total"),
+  chunkSize: integer("chunk_size"),
+  /** Bytes stored so far; every chunk compare-and-swaps on it. */
+  received: integer("received").notNull().default(0),
+  parts: text("parts", { mode: "json" }).$type<{ partNumber: number; etag: string }[]>().notNull().default(sql`'[]'`),
+  hashState: text("hash_state"),
+  checksum: text("checksum"),
+  osHashValue: text("os_hash_value"),
+  /** Hex of the first 32 bytes (enough for the qcow2 virtual size). */
+  head: text("head"),
+  updatedAt: integer("updated_at").notNull(),
+});
+
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: text("id").primaryKey(),
+    type: text("type").notNull(),
+    status: text("status").notNull(),
+    owner: text("owner"),
+    imageId: text("image_id"),
+    requestId: text("request_id"),
+    userId: text("user_id"),
+    input: text("input", { mode: "json" }).$type<Record<string, unknown>>(),
+    result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
+    message: text("message").notNull().default(""),
+    createdAt: integer("created_at").notNull(),
+    updatedAt: integer("updated_at").notNull(),
+    expiresAt: integer("expires_at"),
+    deleted: integer("deleted", { mode: "boolean" }).notNull().default(false),
+    deletedAt: integer("deleted_at"),
+  },
+  (t) => [index("tasks_image_idx").on(t.imageId, t.createdAt), index("tasks_created_idx").on(t.createdAt, t.id)],
+);
+
 export type ImageRow = typeof images.$inferSelect;
 export type MemberRow = typeof imageMembers.$inferSelect;
+export type StagingRow = typeof imageStaging.$inferSelect;
+export type TaskRow = typeof tasks.$inferSelect;

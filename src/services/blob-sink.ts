@@ -1,0 +1,62 @@
+// Streams one object into the BlobStore: a single put for a known small size, else equal multipart parts.
+import type { BlobPart, BlobStore } from "./ports";
+
+/** R2 allows at most this many parts in one multipart upload. */
+export const MAX_PARTS = 10_000;
+/** Block size of the single-put path: big enough that per-block overhead does not matter. */
+const PUT_BLOCK = 1024 * 1024;
+
+export interface BlobSink {
+  /** Size of the blocks the caller should write (every block but the last must be exactly this big). */
+  blockSize: number;
+  /** Multipart upload id, or null for a single put. */
+  uploadId: string | null;
+  write(block: Uint8Array): Promise<void>;
+  close(): Promise<void>;
+  /** Drops whatever was written; never fails. */
+  abort(): Promise<void>;
+}
+
+export interface SinkSettings {
+  partSize: number;
+  singlePutMax: number;
+}
+
+/**
+ * Opens a sink for `key`. With `declared` up to singlePutMax the object is one streamed put; otherwise a
+ * multipart upload whose id the caller should record (so a crash or a delete can abort it).
+ */
+export async function openBlobSink(blobs: BlobStore, key: string, declared: number | null, s: SinkSettings): Promise<BlobSink> {
+  if (declared !== null && declared <= s.singlePutMax) {
+    const writer = blobs.putKnownLength(key, declared);
+    return {
+      blockSize: PUT_BLOCK,
+      uploadId: null,
+      write: (b) => writer.write(b),
+      close: () => writer.close(),
+      abort: () => writer.abort(),
+    };
+  }
+  const uploadId = await blobs.beginMultipart(key);
+  const parts: BlobPart[] = [];
+  return {
+    blockSize: s.partSize,
+    uploadId,
+    write: async (block) => {
+      if (parts.length === MAX_PARTS) throw new RangeError("too many parts");
+      parts.push(await blobs.putPart(key, uploadId, parts.length + 1, block));
+    },
+    close: async () => {
+      // An empty body still needs one (empty) part to complete.
+      if (parts.length === 0) parts.push(await blobs.putPart(key, uploadId, 1, new Uint8Array(0)));
+      await blobs.completeMultipart(key, uploadId, parts);
+    },
+    abort: async () => {
+      await blobs.abortMultipart(key, uploadId).catch(() => {});
+    },
+  };
+}
+
+export const toHexBytes = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+export const fromHexBytes = (h: string | null) =>
+  h ? new Uint8Array((h.match(/../g) ?? []).map((x) => parseInt(x, 16))) : null;

@@ -1,0 +1,171 @@
+// Resumable chunked stage (our extension): images larger than one Worker request body, one R2 part per chunk.
+//
+// Contract (PUT /v2/images/{id}/stage with `Content-Range: bytes START-END/TOTAL`):
+//  * Content-Type application/octet-stream (415); owner/admin (403; 404 when hidden); Content-Length is
+//    required and must equal END-START+1 (400). Each chunk is at most STAGE_CHUNK_MAX bytes (413), and
+//    TOTAL at most image_size_cap (413).
+//  * The first chunk (START 0) moves the image queued -> uploading and opens an R2 multipart upload; its
+//    size is the session's chunk size. Unless it is also the last chunk it must be >= 5 MiB (R2's part
+//    minimum) (400). Every later chunk but the last must have exactly that size; the last may be smaller
+//    but not larger (400). TOTAL must stay the same for the whole session (416), and TOTAL/chunk size
+//    must not need more than 10,000 parts (413).
+//  * A chunk must start exactly at the bytes received so far: START < received -> 409 (overlap or
+//    duplicate), START > received -> 416 (gap or out of order); END < START or END >= TOTAL -> 416.
+//    Image not queued/uploading, or uploading through a single-request stage -> 409.
+//  * Success -> 204 with `OpenStack-Image-Stage-Received: <bytes stored>` and
+//    `OpenStack-Image-Stage-Total: <TOTAL>`. The chunk lands only if its compare-and-swap on `received`
+//    wins; a racing chunk for the same offset gets 409.
+//  * A chunk that fails (client gone, short body) changes nothing: the image stays `uploading`, and
+//    `GET /v2/images/{id}/stage` -> 200 {"received", "total", "chunk_size"} tells where to resume
+//    (404 when no chunked session exists). Sessions do not expire; DELETE the image to give up.
+//  * When received == TOTAL, POST /import {"method": {"name": "glance-direct"}} completes the multipart
+//    upload and activates the image with MD5/SHA-512 carried across requests by ResumableDigests.
+import { badRequest, conflict, payloadTooLarge, rangeNotSatisfiable } from "../domain/errors";
+import { assertTransition } from "../domain/image-status";
+import { ResumableDigests } from "../lib/resumable-hash";
+import { MAX_PARTS, toHexBytes } from "./blob-sink";
+import { BlockReader } from "./block-reader";
+import { dataKey } from "./image-data-service";
+import type { StagingRecord } from "./import-ports";
+import type { StoredImage } from "./ports";
+import { goneDuringStage, logFailure, type StageProgress, type StageService, stageTooLarge } from "./stage-service";
+
+export interface ContentRange {
+  start: number;
+  end: number;
+  total: number;
+}
+
+/** R2's minimum size for every part but the last. */
+export const MIN_PART = 5 * 1024 * 1024;
+/** Read granularity inside a chunk: large enough that per-block overhead is negligible. */
+const BLOCK = 1024 * 1024;
+
+export async function stageChunk(
+  svc: StageService,
+  image: StoredImage,
+  body: ReadableStream<Uint8Array> | null,
+  contentLength: number | null,
+  range: ContentRange,
+): Promise<StageProgress> {
+  const { settings } = svc.d;
+  const len = range.end - range.start + 1;
+  if (contentLength !== len)
+    throw badRequest(`Content-Length must equal the length of the Content-Range (${len} bytes).`);
+  if (len > settings.stageChunkMax)
+    throw payloadTooLarge(`A stage chunk may be at most ${settings.stageChunkMax} bytes; this one has ${len}.`);
+  if (range.total > settings.sizeCap) throw stageTooLarge();
+  const rec = image.status === "queued" ? await openSession(svc, image, range, len) : await currentSession(svc, image);
+  checkChunk(rec, range, len);
+  return storeChunk(svc, rec, body, range, len);
+}
+
+/** The first chunk: queued -> uploading (CAS, recording the multipart upload id), then the session row. */
+async function openSession(svc: StageService, image: StoredImage, range: ContentRange, len: number): Promise<StagingRecord> {
+  const { repo, blobs, staging, now } = svc.d;
+  if (range.start !== 0) throw rangeNotSatisfiable(`The first chunk must start at byte 0, not ${range.start}.`);
+  const last = range.end + 1 === range.total;
+  if (!last && len < MIN_PART)
+    throw badRequest(`Every chunk but the last must be at least ${MIN_PART} bytes; the first chunk has ${len}.`);
+  if (Math.ceil(range.total / len) > MAX_PARTS) throw payloadTooLarge(`A stage may have at most ${MAX_PARTS} chunks.`);
+  const key = dataKey(image.id);
+  // A record left by a session that never moved the image (crash right after creating it) is stale.
+  const stale = await staging.find(image.id);
+  if (stale?.uploadId) await blobs.abortMultipart(key, stale.uploadId).catch((e) => logFailure("abort", key, e));
+  const uploadId = await blobs.beginMultipart(key);
+  const at = now();
+  if (!(await repo.transition(image.id, "queued", "uploading", { uploadId, uploadStartedAt: at, size: null }, at))) {
+    await blobs.abortMultipart(key, uploadId).catch(() => {});
+    throw await svc.lostRace(image.id);
+  }
+  // Only the winner of the status CAS writes the session, so two racing first chunks cannot mix sessions.
+  const rec: StagingRecord = {
+    imageId: image.id,
+    uploadId,
+    total: range.total,
+    chunkSize: len,
+    received: 0,
+    parts: [],
+    hashState: ResumableDigests.create().saveState(),
+    checksum: null,
+    osHashValue: null,
+    head: null,
+    updatedAt: at,
+  };
+  await staging.put(rec);
+  return rec;
+}
+
+async function currentSession(svc: StageService, image: StoredImage): Promise<StagingRecord> {
+  assertTransition(image.status, "uploading");
+  const rec = await svc.d.staging.find(image.id);
+  // `uploading` without a chunked session: a single-request stage owns (or owned) the image.
+  if (!rec || rec.uploadId === null || rec.uploadId !== image.uploadId)
+    throw conflict("Image status transition from uploading to uploading is not allowed");
+  return rec;
+}
+
+function checkChunk(rec: StagingRecord, range: ContentRange, len: number): void {
+  const chunkSize = rec.chunkSize!;
+  if (range.total !== rec.total)
+    throw rangeNotSatisfiable(`The Content-Range total ${range.total} differs from this stage's total ${rec.total}.`);
+  if (range.start < rec.received)
+    throw conflict(`Bytes from ${range.start} are already staged; the next chunk must start at byte ${rec.received}.`);
+  if (range.start > rec.received)
+    throw rangeNotSatisfiable(`The next chunk must start at byte ${rec.received}, not ${range.start}.`);
+  const last = range.end + 1 === range.total;
+  if (last ? len > chunkSize : len !== chunkSize)
+    throw badRequest(
+      `Every chunk but the last must be exactly ${chunkSize} bytes (the first chunk's size) and the last at most that; this chunk has ${len}.`,
+    );
+}
+
+/** Streams the chunk into its own R2 part while hashing, then commits it with a CAS on `received`. */
+async function storeChunk(
+  svc: StageService,
+  rec: StagingRecord,
+  body: ReadableStream<Uint8Array> | null,
+  range: ContentRange,
+  len: number,
+): Promise<StageProgress> {
+  const { repo, parts, staging, now } = svc.d;
+  const id = rec.imageId;
+  const partNumber = rec.received / rec.chunkSize! + 1;
+  const digests = ResumableDigests.restore(rec.hashState!);
+  const reader = new BlockReader(body);
+  const writer = parts.partWriter(dataKey(id), rec.uploadId!, partNumber, len);
+  let head = rec.head;
+  let part;
+  try {
+    for (let b = await reader.read(Math.min(BLOCK, len)); b !== null; b = await reader.read(BLOCK)) {
+      if (reader.size > len) throw badRequest(`Size exceeds: expected ${len} bytes, got ${reader.size} bytes`);
+      if (range.start === 0) head ??= toHexBytes(b.slice(0, 32));
+      digests.update(b);
+      await writer.write(b);
+    }
+    if (reader.size !== len) throw badRequest(`Size mismatch: expected ${len} bytes, got ${reader.size} bytes`);
+    part = await writer.close();
+  } catch (err) {
+    // The session is untouched: the client resends this chunk (GET /stage says from where).
+    await reader.cancel();
+    await writer.abort();
+    if (!(await repo.find(id, null))) throw goneDuringStage(id);
+    throw err;
+  }
+  const received = rec.received + len;
+  const next = {
+    received,
+    parts: [...rec.parts.filter((p) => p.partNumber !== partNumber), part],
+    hashState: digests.saveState(),
+    head,
+    updatedAt: now(),
+  };
+  if (!(await staging.advance(id, rec.received, next))) {
+    if (!(await repo.find(id, null))) throw goneDuringStage(id);
+    throw conflict(`Another chunk for bytes from ${range.start} of image ${id} was staged first.`);
+  }
+  // Glance records the staged size on the image; only once all bytes are there.
+  if (received === rec.total && !(await repo.transition(id, "uploading", "uploading", { size: received }, now())))
+    throw goneDuringStage(id);
+  return { received, total: rec.total! };
+}
