@@ -221,6 +221,9 @@ async function describe(res) {
     const msg = j?.message ?? j?.error?.message ?? j?.title;
     if (msg) text = typeof msg === "string" ? msg : JSON.stringify(msg);
   } catch {}
+  // WebOb-style HTML error page: the message follows the <h1> title.
+  const html = /<\/h1>([\s\S]*?)<\/body>/i.exec(text);
+  if (html) text = html[1];
   text = text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
   return `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ""}`;
 }
@@ -365,6 +368,7 @@ async function uploadChunks(id, stage) {
   if (isTTY) progress.draw(true);
   let attempts = 0;
   let resyncs = 0;
+  let sameSpotConflicts = 0;
   const t0 = performance.now();
   while (pos < fileSize) {
     if (exitAfterChunks > 0 && stats.chunksSent >= exitAfterChunks) {
@@ -389,6 +393,7 @@ async function uploadChunks(id, stage) {
       progress.confirmed = pos;
       progress.draw(true);
       attempts = 0;
+      sameSpotConflicts = 0;
       if (chunkDelayMs > 0 && pos < fileSize) await sleep(chunkDelayMs);
       continue;
     }
@@ -396,6 +401,10 @@ async function uploadChunks(id, stage) {
       const msg = await describe(res);
       const st = await getStage(id);
       if (!st) throw new Fatal(`chunk at byte ${pos}: ${msg}; the image has no stage session any more`);
+      if (st.received === pos && ++sameSpotConflicts >= 2)
+        // The server agrees on the position, so this is not about bytes (e.g. the image's state): a retry
+        // was given, more will not help.
+        throw new Fatal(`chunk bytes ${pos}-${end - 1}: ${msg} (the server also has ${pos} bytes)`);
       if (st.received !== pos && resyncs++ < 10 * (retries + 1)) {
         info(`chunk at byte ${pos}: ${msg}; the server has ${st.received} bytes, continuing from there`);
         if (st.chunkSize && st.chunkSize !== chunk) chunk = st.chunkSize;
