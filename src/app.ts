@@ -7,6 +7,7 @@ import type { AppEnv } from "./http/context";
 import { renderError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { routeGuard } from "./http/route-table";
+import { bench } from "./http/routes/bench";
 import { imageActions } from "./http/routes/image-actions";
 import { imageData } from "./http/routes/image-data";
 import { imageImport } from "./http/routes/image-import";
@@ -33,6 +34,9 @@ app.use("*", async (c, next) => {
 // Version negotiation runs before authentication: /versions is 200, any non-v2 path is a 300 listing.
 app.on(["GET", "HEAD"], "/versions", (c) => versionsResponse(c, 200));
 app.on(["GET", "HEAD"], "/versions/*", (c) => versionsResponse(c, 200));
+
+// Benchmark-only; answers 404 unless BENCH_ROUTES=1 is passed to wrangler dev.
+app.route("/_bench", bench);
 
 // Authentication first, as in Glance's pipeline: without a valid token nothing about routes is revealed.
 app.use("/v2/*", authenticate, routeGuard);

@@ -431,3 +431,12 @@ describe("download", () => {
     expect(text).not.toContain("glance-images");
   });
 });
+
+describe("benchmark routes", () => {
+  it("do not exist unless BENCH_ROUTES=1", async () => {
+    const res = await call("PUT", "/_bench/r2-put", { body: VECTOR, as: null });
+    expect(res.status).toBe(404);
+    await res.body?.cancel();
+    expect((await env.IMAGES.list({ prefix: "bench/" })).objects).toEqual([]);
+  });
+});
