@@ -19,6 +19,8 @@ export default defineConfig(async () => {
             // Smallest part R2 allows, so multipart boundaries are cheap to cross in tests.
             UPLOAD_PART_SIZE: String(5 * 1024 * 1024),
             UPLOAD_SINGLE_PUT_MAX: String(5 * 1024 * 1024),
+            // web-download tests serve their sources from this fake host (the global fetch is stubbed).
+            IMPORT_ALLOW_HOSTS: "images.example.test",
             // The dev tokens plus test-only identities (consumers of shared images, a role-less user).
             AUTH_TOKENS: JSON.stringify({
               ...JSON.parse(readFileSync(path.join(root, "dev-tokens.json"), "utf8")),
