@@ -97,7 +97,7 @@ async function openSession(svc: StageService, image: StoredImage, range: Content
 }
 
 async function currentSession(svc: StageService, image: StoredImage): Promise<StagingRecord> {
-  assertTransition(image.status, "uploading");
+  if (image.status !== "uploading") assertTransition(image.status, "uploading");
   const rec = await svc.d.staging.find(image.id);
   // `uploading` without a chunked session: a single-request stage owns (or owned) the image.
   if (!rec || rec.uploadId === null || rec.uploadId !== image.uploadId)

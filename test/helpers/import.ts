@@ -77,7 +77,13 @@ export function isolatedWorker(overrides: Record<string, string> = {}) {
     const req = new Request(`${BASE}${path}`, { method, headers, body: json === undefined ? null : JSON.stringify(json) });
     return worker.fetch!(req as any, testEnv, createExecutionContext());
   };
-  return { env: testEnv, sent, fetch: fetchAs };
+  const raw = (method: string, path: string, init: { body?: BodyInit | null; headers?: Record<string, string> } = {}, as: Who = "demo") => {
+    const headers = new Headers({ ...init.headers, "X-Auth-Token": TOKENS[as] });
+    // Called directly (not through a binding), the Request gets no Content-Length of its own.
+    if (init.body instanceof Uint8Array) headers.set("Content-Length", String(init.body.byteLength));
+    return worker.fetch!(new Request(`${BASE}${path}`, { method, headers, body: init.body ?? null }) as any, testEnv, createExecutionContext());
+  };
+  return { env: testEnv, sent, fetch: fetchAs, raw };
 }
 
 export type SourceHandler = (req: Request) => Response | Promise<Response>;
