@@ -59,7 +59,7 @@ export async function storedKeys(id: string): Promise<string[]> {
 export async function deliver(taskId: string, useEnv: Cloudflare.Env = env, attempts = 1) {
   const batch = createMessageBatch("glance-imports", [{ id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { taskId } }]);
   const ctx = createExecutionContext();
-  await worker.queue!(batch, useEnv, ctx);
+  await worker.queue(batch, useEnv);
   return getQueueResult(batch, ctx);
 }
 

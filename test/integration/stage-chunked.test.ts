@@ -19,7 +19,7 @@ function chunk(id: string, start: number, len: number, data = DATA, extra: Recor
 
 async function progress(id: string) {
   const res = await call("GET", `/v2/images/${id}/stage`);
-  return { status: res.status, body: res.status === 200 ? await res.json() : null };
+  return { status: res.status, body: res.status === 200 ? ((await res.json()) as { received: number; total: number; chunk_size: number }) : null };
 }
 
 async function stagingRows(id: string) {
@@ -82,7 +82,7 @@ describe("chunked stage", () => {
     expect((await getImage(img.id)).status).toBe("uploading");
     const { body } = await progress(img.id);
     expect(body).toEqual({ received: CHUNK, total: TOTAL, chunk_size: CHUNK });
-    expect((await chunk(img.id, body.received, CHUNK)).status).toBe(204);
+    expect((await chunk(img.id, body!.received, CHUNK)).status).toBe(204);
     expect((await chunk(img.id, 2 * CHUNK, MIB)).status).toBe(204);
     await importImage(img.id, { method: { name: "glance-direct" } });
     await waitForTask(img.id);
