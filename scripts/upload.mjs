@@ -194,7 +194,7 @@ const progress = {
     if (isTTY) {
       if (!force && now - this.lastDraw < 100) return;
       this.lastDraw = now;
-      const width = Math.max(20, (process.stderr.columns ?? 80) - 1);
+      const width = Math.max(20, (process.stderr.columns || 80) - 1);
       const text = this.render();
       const barWidth = Math.max(0, width - text.length - 4);
       const filled = Math.round((barWidth * Math.min(this.total, this.confirmed + this.inflight)) / this.total);
