@@ -107,6 +107,7 @@ run_suite() {
 }
 
 run_suite walkthrough bash scripts/walkthrough.sh
+run_suite upload-cli bash scripts/clients/upload-cli.sh
 if command -v glance >/dev/null 2>&1; then
   run_suite glance-cli bash scripts/clients/glance-cli.sh
 else
