@@ -19,6 +19,12 @@ export interface Bindings {
   UPLOAD_PART_SIZE?: string;
   /** Uploads of a declared size up to this many bytes go to R2 as one put (default 64 MiB). */
   UPLOAD_SINGLE_PUT_MAX?: string;
+  /**
+   * "false" makes an upload without disk_format/container_format a 400, as in Glance. The default ("true")
+   * fills them in from the data (container bare, disk format from the header), so the curl walkthrough the
+   * project is built from, which never sets formats, can upload.
+   */
+  INFER_UPLOAD_FORMATS?: string;
   /** "1" enables the benchmark-only routes (bench/data.sh passes it on the command line; never in wrangler.toml). */
   BENCH_ROUTES?: string;
   IMAGE_MEMBER_QUOTA?: string;
@@ -49,7 +55,7 @@ export interface Config {
   publicBaseUrl: string | null;
   limits: Limits;
   /** Image data upload tuning (see services/image-data-service.ts). */
-  upload: { staleSeconds: number; partSize: number; singlePutMax: number };
+  upload: { staleSeconds: number; partSize: number; singlePutMax: number; inferFormats: boolean };
   /** Interoperable import (see services/import-service.ts, services/chunked-stage.ts). */
   imports: { stageChunkMax: number; allowHosts: string[]; taskTimeoutSeconds: number };
 }
@@ -81,6 +87,7 @@ export function loadConfig(env: Bindings): Config {
       staleSeconds: int("UPLOAD_STALE_SECONDS", env.UPLOAD_STALE_SECONDS, 3600),
       partSize: int("UPLOAD_PART_SIZE", env.UPLOAD_PART_SIZE, 16 * MIB),
       singlePutMax: int("UPLOAD_SINGLE_PUT_MAX", env.UPLOAD_SINGLE_PUT_MAX, 64 * MIB),
+      inferFormats: (env.INFER_UPLOAD_FORMATS ?? "true").toLowerCase() !== "false",
     },
     imports: {
       stageChunkMax: int("STAGE_CHUNK_MAX", env.STAGE_CHUNK_MAX, 64 * MIB),

@@ -1,6 +1,7 @@
 // Image data use cases (upload, download, discard): bytes in the BlobStore, status changes by CAS.
 import { conflict, badRequest, DomainError, gone, imageNotFound, payloadTooLarge } from "../domain/errors";
 import type { Image } from "../domain/image";
+import { detectDiskFormat, FORMAT_PROBE_BYTES } from "../domain/disk-format";
 import { assertFormatsSet, assertTransition, DATALESS_STATUSES } from "../domain/image-status";
 import { assertDownloadable, authorize, type ImageAction } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
@@ -16,6 +17,8 @@ export interface UploadSettings {
   /** Declared sizes up to this go to R2 as one streamed put; larger or unknown sizes go multipart. */
   singlePutMax: number;
   staleSeconds: number;
+  /** Fill in missing formats from the data instead of Glance's 400 (see config INFER_UPLOAD_FORMATS). */
+  inferFormats: boolean;
 }
 
 export interface ImageDataServiceDeps {
@@ -87,7 +90,7 @@ export class ImageDataService {
     let { image } = await this.load(ctx, id, "upload_image");
     if (isAbandoned(image, settings.staleSeconds * 1000, now())) image = await this.reclaim(image);
     assertTransition(image.status, "saving");
-    assertFormatsSet(image);
+    if (!settings.inferFormats) assertFormatsSet(image);
     if (declared !== null && (declared > settings.sizeCap || declared > settings.partSize * MAX_PARTS))
       throw tooLarge();
 
@@ -106,9 +109,14 @@ export class ImageDataService {
     const sink = uploadId === null ? this.singleSink(key, declared ?? 0) : this.multipartSink(key, uploadId);
     try {
       const { digests, head } = await this.pump(reader, sink, lease, declared);
+      const formats = {
+        containerFormat: image.containerFormat ?? "bare",
+        diskFormat: image.diskFormat ?? detectDiskFormat(head ?? new Uint8Array(0)),
+      };
       const outcome = await lease.transition("active", {
+        ...formats,
         size: digests.size,
-        virtualSize: virtualSizeOf(image, digests.size, head),
+        virtualSize: virtualSizeOf(formats, digests.size, head),
         checksum: digests.md5,
         osHashAlgo: "sha512",
         osHashValue: digests.sha512,
@@ -132,7 +140,8 @@ export class ImageDataService {
       if (reader.size > this.d.settings.sizeCap) throw tooLarge();
       if (declared !== null && reader.size > declared)
         throw badRequest(`Size exceeds: expected ${declared} bytes, got ${reader.size} bytes`);
-      head ??= block.slice(0, 32);
+      // Enough leading bytes for format detection and the qcow2 virtual size.
+      head ??= block.slice(0, FORMAT_PROBE_BYTES);
       const outcome = await lease.keepAlive();
       if (outcome !== "done") throw outcome === "deleted" ? goneDuringUpload(lease.imageId) : takenOver(lease.imageId);
       await sink.write(block);
@@ -271,8 +280,9 @@ export function virtualSizeOf(
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null;
 }
 
-/** Logs the failure's class and a short message only: storage errors can carry keys and bucket names. */
+/** Logs the failure's class and throw site, never its message: storage errors can carry keys and credentials. */
 function logFailure(what: string, subject: string, err: unknown): void {
-  const e = err instanceof Error ? err : new Error(String(err));
-  console.error(`${what} failed for ${subject}: ${e.name}: ${e.message.slice(0, 200)}`);
+  const e = err instanceof Error ? err : new Error("non-Error thrown");
+  const where = (e.stack ?? "").split("\n").find((line) => line.trim().startsWith("at "))?.trim() ?? "";
+  console.error(`${what} failed for ${subject}: ${e.name} ${where}`);
 }

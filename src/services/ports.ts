@@ -20,7 +20,7 @@ export interface ImageMember {
 
 /** Fields a data upload/import sets together with a status change. */
 export type ImageDataFields = Partial<
-  Pick<Image, "size" | "virtualSize" | "checksum" | "osHashAlgo" | "osHashValue"> &
+  Pick<Image, "size" | "virtualSize" | "checksum" | "osHashAlgo" | "osHashValue" | "diskFormat" | "containerFormat"> &
     Pick<StoredImage, "uploadStartedAt" | "uploadId">
 >;
 

@@ -167,14 +167,36 @@ describe("upload refusals", () => {
     await missing.body?.cancel();
   });
 
-  it("400 when formats are missing (golden 09), image untouched", async () => {
+  it("400 when formats are missing and inference is off (golden 09), image untouched", async () => {
+    const strict = { INFER_UPLOAD_FORMATS: "false" };
     const img = await createImage({ name: "no formats" });
-    const up = await upload(img.id, VECTOR);
+    const up = await callWithVars(strict, "PUT", `/v2/images/${img.id}/file`, VECTOR);
     expect(up.status).toBe(400);
     expect(up.text).toContain("Properties disk_format, container_format must be set prior to saving data.");
     const half = await createImage({ disk_format: "raw" });
-    expect((await upload(half.id, VECTOR)).text).toContain("Property container_format must be set prior to saving data.");
+    const halfUp = await callWithVars(strict, "PUT", `/v2/images/${half.id}/file`, VECTOR);
+    expect(halfUp.text).toContain("Property container_format must be set prior to saving data.");
     expect((await getImage(img.id)).status).toBe("queued");
+    expect(await storedKeys(img.id)).toEqual([]);
+  });
+
+  it("fills in missing formats from the data by default (the seed walkthrough sets none)", async () => {
+    const plain = await createImage({ name: "seed-like" });
+    expect((await upload(plain.id, VECTOR)).status).toBe(204);
+    expect(await getImage(plain.id)).toMatchObject({ status: "active", disk_format: "raw", container_format: "bare", virtual_size: 1024 });
+
+    // A qcow2 header (magic, version 3, virtual size 1 GiB at offset 24) is recognised as qcow2.
+    const qcow = new Uint8Array(4096);
+    qcow.set([0x51, 0x46, 0x49, 0xfb, 0, 0, 0, 3]);
+    new DataView(qcow.buffer).setBigUint64(24, 1n << 30n);
+    const q = await createImage({ name: "qcow2 without formats" });
+    expect((await upload(q.id, qcow)).status).toBe(204);
+    expect(await getImage(q.id)).toMatchObject({ disk_format: "qcow2", container_format: "bare", virtual_size: 1 << 30, size: 4096 });
+
+    // Formats the client did set are never overridden.
+    const given = await createImage({ disk_format: "iso" });
+    expect((await upload(given.id, qcow)).status).toBe(204);
+    expect(await getImage(given.id)).toMatchObject({ disk_format: "iso", container_format: "bare", virtual_size: null });
   });
 
   it("400 for a non-integer X-OpenStack-Image-Size", async () => {
