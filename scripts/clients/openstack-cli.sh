@@ -34,6 +34,8 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
+# Static-token settings from the caller (e2e.sh exports them) would clash with password auth.
+unset OS_AUTH_TOKEN OS_TOKEN OS_IMAGE_URL OS_CLOUD
 export OS_AUTH_URL="http://127.0.0.1:$ks_port/v3" OS_IDENTITY_API_VERSION=3 OS_IMAGE_API_VERSION=2 \
   OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_INTERFACE=public OS_REGION_NAME=RegionOne
 as() { # as USER cmd... : run the openstack CLI as one of the fake Keystone's users
