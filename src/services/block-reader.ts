@@ -1,9 +1,10 @@
 // BlockReader: a body in large blocks via workerd's BYOB readAtLeast (copying fallback for JS-built streams).
 
 /**
- * Same reading strategy as DigestingReader, without its DigestStreams: the chunked stage hashes with
- * ResumableDigests (whose state survives between requests), which DigestStream cannot do.
- * Each block is a fresh buffer because R2 may still hold the previous one.
+ * Per-chunk overhead dominates with small chunks (request bodies arrive in ~4 KiB pieces), so blocks come
+ * from readAtLeast. DigestingReader adds DigestStreams on top; the chunked stage hashes with
+ * ResumableDigests instead (its state survives between requests). Each block is a fresh buffer because R2
+ * may still hold the previous one.
  */
 export class BlockReader {
   private readonly byob: ReadableStreamBYOBReader | null = null;
@@ -20,6 +21,7 @@ export class BlockReader {
     try {
       this.byob = body.getReader({ mode: "byob" });
     } catch {
+      // Streams built in JS (tests) are not byte streams; they get the copying path below.
       this.plain = body.getReader();
     }
   }
