@@ -1,6 +1,8 @@
 // Parses the Worker's string vars once into a typed Config; bad settings fail loudly at the first request.
 import { DEFAULT_LIMITS, type Limits } from "./domain/properties";
 import type { KeystoneSettings } from "./identity/keystone";
+import { parseByteSize } from "./lib/byte-size";
+import type { QuotaLimits } from "./services/quota";
 
 export interface Bindings {
   DB: D1Database;
@@ -44,6 +46,15 @@ export interface Bindings {
   IMPORT_ALLOW_HOSTS?: string;
   /** An import task `processing` without a heartbeat for this long (seconds) is taken over (default 1200). */
   IMPORT_TASK_TIMEOUT_SECONDS?: string;
+  /** Per-project quotas (services/quota.ts); every one is off (unlimited) by default, as in Glance. */
+  /** Max images a project owns (not killed/deleted/pending_delete). Unset, "" or negative = unlimited; "0" = none. */
+  IMAGE_COUNT_TOTAL?: string;
+  /** Max images a project has in saving/uploading/importing at once. Unset, "" or negative = unlimited; "0" = none. */
+  IMAGE_COUNT_UPLOADING?: string;
+  /** Glance's user_storage_quota: bytes of a project's image data, "<n>[B|KB|MB|GB|TB]". Unset, "", "0" or "-1" = unlimited. */
+  USER_STORAGE_QUOTA?: string;
+  /** Bytes a project may have staged (uploading/importing), same grammar as USER_STORAGE_QUOTA. */
+  IMAGE_STAGE_TOTAL?: string;
 }
 
 export interface Config {
@@ -58,6 +69,8 @@ export interface Config {
   upload: { staleSeconds: number; partSize: number; singlePutMax: number; inferFormats: boolean };
   /** Interoperable import (see services/import-service.ts, services/chunked-stage.ts). */
   imports: { stageChunkMax: number; allowHosts: string[]; taskTimeoutSeconds: number };
+  /** Per-project quotas; null = unlimited. */
+  quotas: QuotaLimits;
 }
 
 const MIB = 1024 * 1024;
@@ -67,6 +80,22 @@ function int(name: string, raw: string | undefined, fallback: number): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`Configuration ${name} must be a non-negative integer`);
   return n;
+}
+
+/** Image counts: negative means unlimited and 0 a real limit of zero, like Glance's unified limits. */
+function countQuota(name: string, raw: string | undefined): number | null {
+  if (raw === undefined || raw.trim() === "") return null;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n)) throw new Error(`Configuration ${name} must be an integer (negative = unlimited)`);
+  return n < 0 ? null : n;
+}
+
+/** Byte quotas: Glance's user_storage_quota grammar, where 0 means off; we take -1 as off too. */
+function byteQuota(name: string, raw: string | undefined): number | null {
+  if (raw === undefined || raw.trim() === "" || raw.trim() === "-1") return null;
+  const n = parseByteSize(raw);
+  if (n === null) throw new Error(`Configuration ${name} must be <digits>[B|KB|MB|GB|TB]`);
+  return n === 0 ? null : n;
 }
 
 const cache = new WeakMap<object, Config>();
@@ -93,6 +122,12 @@ export function loadConfig(env: Bindings): Config {
       stageChunkMax: int("STAGE_CHUNK_MAX", env.STAGE_CHUNK_MAX, 64 * MIB),
       allowHosts: (env.IMPORT_ALLOW_HOSTS ?? "").split(",").map((h) => h.trim()).filter((h) => h !== ""),
       taskTimeoutSeconds: int("IMPORT_TASK_TIMEOUT_SECONDS", env.IMPORT_TASK_TIMEOUT_SECONDS, 1200),
+    },
+    quotas: {
+      imageCountTotal: countQuota("IMAGE_COUNT_TOTAL", env.IMAGE_COUNT_TOTAL),
+      imageCountUploading: countQuota("IMAGE_COUNT_UPLOADING", env.IMAGE_COUNT_UPLOADING),
+      storageBytes: byteQuota("USER_STORAGE_QUOTA", env.USER_STORAGE_QUOTA),
+      stageBytes: byteQuota("IMAGE_STAGE_TOTAL", env.IMAGE_STAGE_TOTAL),
     },
     limits: {
       tags: int("IMAGE_TAG_QUOTA", env.IMAGE_TAG_QUOTA, DEFAULT_LIMITS.tags),
