@@ -11,6 +11,7 @@ import { ImageService } from "./image-service";
 import type { ImportQueue } from "./import-ports";
 import { ImportService } from "./import-service";
 import { MemberService } from "./member-service";
+import { QuotaPolicy } from "./quota";
 import { StageService } from "./stage-service";
 import { TaskService } from "./task-service";
 
@@ -21,6 +22,7 @@ export interface Services {
   stage: StageService;
   imports: ImportService;
   tasks: TaskService;
+  quotas: QuotaPolicy;
 }
 
 type StorageEnv = { DB: D1Database; IMAGES: R2Bucket; IMPORT_QUEUE?: Queue<unknown> };
@@ -30,10 +32,12 @@ export function createServices(env: StorageEnv, config: Config): Services {
   const blobs = new R2BlobStore(env.IMAGES);
   const staging = new D1StagingRepository(env.DB);
   const taskRepo = new D1TaskRepository(env.DB);
+  const quotas = new QuotaPolicy(repo, config.quotas);
   const imageData = new ImageDataService({
     repo,
     blobs,
     settings: { ...config.upload, sizeCap: config.imageSizeCap },
+    quota: quotas,
     now: () => Date.now(),
   });
   const images = new ImageService({
@@ -41,6 +45,7 @@ export function createServices(env: StorageEnv, config: Config): Services {
     limits: config.limits,
     now: () => Date.now(),
     newId: () => crypto.randomUUID(),
+    quota: quotas,
     // Deleting an image also drops its staging record (the bytes go with the image's key and upload id).
     data: { discard: async (image) => Promise.all([imageData.discard(image), staging.remove(image.id)]).then(() => {}) },
   });
@@ -51,6 +56,7 @@ export function createServices(env: StorageEnv, config: Config): Services {
     parts: new R2PartStore(env.IMAGES),
     staging,
     settings: { ...config.upload, sizeCap: config.imageSizeCap, stageChunkMax: config.imports.stageChunkMax },
+    quota: quotas,
     now: () => Date.now(),
   });
   const queue: ImportQueue | null = env.IMPORT_QUEUE
@@ -66,7 +72,7 @@ export function createServices(env: StorageEnv, config: Config): Services {
     newId: () => crypto.randomUUID(),
   });
   const tasks = new TaskService({ tasks: taskRepo, images, now: () => Date.now() });
-  return { images, imageData, members, stage, imports, tasks };
+  return { images, imageData, members, stage, imports, tasks, quotas };
 }
 
 /** The queue consumer's side: runs import tasks against the same storage. */

@@ -7,8 +7,9 @@ import { applyImagePatch, type PatchDialect, type PatchOp } from "../domain/imag
 import { assertWithinLimits, type Limits, validateValue } from "../domain/properties";
 import { authorize, authorizeCreate, authorizeVisibility, type ImageAction } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
-import type { ImageRepository, StoredImage } from "./ports";
+import type { ImageRepository } from "./ports";
 import type { ImageDataService } from "./image-data-service";
+import type { QuotaPolicy } from "./quota";
 
 /** PATCH retries this often when another writer changed the image between our read and write. */
 const SAVE_ATTEMPTS = 5;
@@ -20,6 +21,7 @@ export interface ImageServiceDeps {
   newId: () => string;
   /** Removes an image's stored bytes; wired by create-services to the data service. */
   data: Pick<ImageDataService, "discard">;
+  quota: Pick<QuotaPolicy, "maxImages" | "imageCountExceeded">;
 }
 
 export class ImageService {
@@ -40,7 +42,10 @@ export class ImageService {
     if (input.visibility) authorizeVisibility(ctx, input.visibility);
     const image = newImage(input, { id: this.d.newId(), owner, now: this.d.now() });
     assertWithinLimits(image, this.d.limits);
-    if (!(await this.d.repo.insert(image))) throw conflict(`Image ID ${image.id} already exists!`);
+    // The image count quota binds the owner (an admin creating for another project uses that project's).
+    const outcome = await this.d.repo.insert(image, this.d.quota.maxImages(owner));
+    if (outcome === "id_taken") throw conflict(`Image ID ${image.id} already exists!`);
+    if (outcome === "over_quota") throw await this.d.quota.imageCountExceeded(owner!);
     return image;
   }
 
@@ -50,14 +55,10 @@ export class ImageService {
 
   async list(ctx: RequestContext, query: ListQuery): Promise<Image[]> {
     if (!ctx.isAdmin && !ctx.roles.has("reader")) throw forbidden("You are not authorized to complete get_images action.");
-    const caller = { projectId: ctx.projectId, isAdmin: ctx.isAdmin };
-    let after: StoredImage | null = null;
-    if (query.marker !== undefined) {
-      // Unknown and invisible markers get the same 400, so a marker cannot probe other projects' ids.
-      after = await this.d.repo.findMarker(query.marker, caller);
-      if (!after) throw badRequest(`No image found with ID ${query.marker}`);
-    }
-    return this.d.repo.list(query, caller, after);
+    const page = await this.d.repo.listPage(query, { projectId: ctx.projectId, isAdmin: ctx.isAdmin });
+    // Unknown and invisible markers get the same 400, so a marker cannot probe other projects' ids.
+    if (!page.markerFound) throw badRequest(`No image found with ID ${query.marker}`);
+    return page.images;
   }
 
   async update(ctx: RequestContext, id: string, ops: readonly PatchOp[], dialect: PatchDialect): Promise<Image> {

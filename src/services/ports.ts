@@ -21,8 +21,25 @@ export interface ImageMember {
 /** Fields a data upload/import sets together with a status change. */
 export type ImageDataFields = Partial<
   Pick<Image, "size" | "virtualSize" | "checksum" | "osHashAlgo" | "osHashValue" | "diskFormat" | "containerFormat"> &
-    Pick<StoredImage, "uploadStartedAt" | "uploadId">
+    Pick<StoredImage, "uploadStartedAt" | "uploadId"> & {
+      /** Declared size of the upload/stage in progress: counted as used by the storage quota until it ends. */
+      uploadSize: number | null;
+    }
 >;
+
+/** What a project uses, as the quotas count it (services/quota.ts). */
+export interface ProjectUsage {
+  /** Bytes of image data (staged too) plus the declared sizes of uploads in progress. */
+  storedBytes: number;
+  /** Bytes in uploading/importing, including the announced totals of chunked stages. */
+  stagedBytes: number;
+  /** Images not killed/deleted/pending_delete. */
+  images: number;
+  /** Images in saving/uploading/importing. */
+  uploading: number;
+}
+
+export type InsertOutcome = "inserted" | "id_taken" | "over_quota";
 
 export interface ListCaller {
   projectId: string | null;
@@ -32,8 +49,13 @@ export interface ListCaller {
 export interface ImageRepository {
   /** A live image and the given project's membership on it (null when absent or deleted). */
   find(id: string, projectId: string | null): Promise<{ image: StoredImage; membership: Membership } | null>;
-  /** Inserts a new image; false when the id is taken, including by a deleted image (ids are never reused). */
-  insert(image: Image): Promise<boolean>;
+  /**
+   * Inserts a new image unless its id is taken, including by a deleted image (ids are never reused), or its
+   * owner already has `maxOwned` counted images (null = no limit); the count and the insert are one statement.
+   */
+  insert(image: Image, maxOwned?: number | null): Promise<InsertOutcome>;
+  /** The project's current usage of everything the quotas limit. */
+  usageOf(projectId: string): Promise<ProjectUsage>;
   /** Writes every user-settable field if the stored revision still equals `image.revision`. */
   save(image: StoredImage): Promise<boolean>;
   /** Compare-and-swap on status: true when the row was in `from` (and the revision matched, if given). */
@@ -47,10 +69,11 @@ export interface ImageRepository {
   ): Promise<boolean>;
   /** Soft-deletes the image and its members. */
   markDeleted(id: string, now: number): Promise<boolean>;
-  /** One page in the query's order, `limit` rows at most. `after` is the marker image. */
-  list(query: ListQuery, caller: ListCaller, after: StoredImage | null): Promise<StoredImage[]>;
-  /** The marker image for a list, if it exists, is live and visible to the caller. */
-  findMarker(id: string, caller: ListCaller): Promise<StoredImage | null>;
+  /**
+   * One page in the query's order, `limit` rows at most, after `query.marker` if set. `markerFound` is false
+   * (and `images` empty) when the marker is not a live image visible to the caller.
+   */
+  listPage(query: ListQuery, caller: ListCaller): Promise<{ markerFound: boolean; images: StoredImage[] }>;
 
   listMembers(imageId: string): Promise<ImageMember[]>;
   findMember(imageId: string, memberId: string): Promise<ImageMember | null>;

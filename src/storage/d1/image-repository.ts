@@ -1,12 +1,20 @@
 // D1ImageRepository: the ImageRepository port on D1 through Drizzle (CAS updates, keyset-paginated lists).
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import type { ImageStatus, MemberStatus } from "../../domain/image";
 import type { ListQuery } from "../../domain/image-list";
 import type { Membership } from "../../domain/policy";
-import type { ImageDataFields, ImageMember, ImageRepository, ListCaller, StoredImage } from "../../services/ports";
+import type {
+  ImageDataFields,
+  ImageMember,
+  ImageRepository,
+  InsertOutcome,
+  ListCaller,
+  ProjectUsage,
+  StoredImage,
+} from "../../services/ports";
 import { imageToColumns, rowToImage } from "./image-rows";
-import { buildListQuery, visibleTo } from "./list-query";
+import { buildListQuery, buildMarkerCheck } from "./list-query";
 import { imageMembers, images, type MemberRow } from "./schema";
 
 const toMember = (r: MemberRow): ImageMember => ({
@@ -17,9 +25,16 @@ const toMember = (r: MemberRow): ImageMember => ({
   updatedAt: r.updatedAt,
 });
 
+/** Statuses whose images no longer count against a project (Glance's _image_get_count_by_owner). */
+const GONE = sql.raw(`('killed', 'deleted', 'pending_delete')`);
+/** An image's bytes for the quotas: its data, else the declared size of its upload, else its chunked stage's total. */
+const BYTES = sql.raw(
+  `coalesce(i.size, i.upload_size, CASE WHEN i.status = 'uploading' THEN s.total END, 0)`,
+);
+
 export class D1ImageRepository implements ImageRepository {
   private readonly db: DrizzleD1Database;
-  constructor(d1: D1Database) {
+  constructor(private readonly d1: D1Database) {
     this.db = drizzle(d1);
   }
 
@@ -43,10 +58,38 @@ export class D1ImageRepository implements ImageRepository {
     return { image: rowToImage(row.image), membership };
   }
 
-  async insert(image: Parameters<ImageRepository["insert"]>[0]) {
+  async insert(image: Parameters<ImageRepository["insert"]>[0], maxOwned: number | null = null): Promise<InsertOutcome> {
     // ON CONFLICT DO NOTHING: deleted rows stay as tombstones, so a reused id is refused too (OSSN-0075).
-    const res = await this.db.insert(images).values(imageToColumns(image)).onConflictDoNothing().run();
-    return res.meta.changes === 1;
+    if (maxOwned === null || image.owner === null) {
+      const res = await this.db.insert(images).values(imageToColumns(image)).onConflictDoNothing().run();
+      return res.meta.changes === 1 ? "inserted" : "id_taken";
+    }
+    // INSERT ... SELECT ... WHERE count < max: D1 runs one statement at a time, so parallel creates can
+    // never pass the count together (a check-then-insert could). The WHERE also keeps SQLite from reading
+    // ON CONFLICT as a join constraint.
+    const cols = getTableColumns(images);
+    const entries = Object.entries(imageToColumns(image)) as [keyof typeof cols, unknown][];
+    const names = sql.join(entries.map(([k]) => sql.identifier(cols[k].name)), sql`, `);
+    const values = sql.join(entries.map(([k, v]) => sql`${v === null ? null : cols[k].mapToDriverValue(v)}`), sql`, `);
+    const res = await this.db.run(sql`INSERT INTO images (${names}) SELECT ${values}
+      WHERE (SELECT count(*) FROM images WHERE owner = ${image.owner} AND deleted = 0 AND status NOT IN ${GONE}) < ${maxOwned}
+      ON CONFLICT (id) DO NOTHING`);
+    if (res.meta.changes === 1) return "inserted";
+    // Glance checks the quota before the id, so a taken id while over quota is a 413 too.
+    const taken = await this.d1.prepare("SELECT 1 FROM images WHERE id = ?").bind(image.id).first();
+    if (!taken) return "over_quota";
+    return (await this.usageOf(image.owner)).images >= maxOwned ? "over_quota" : "id_taken";
+  }
+
+  async usageOf(projectId: string): Promise<ProjectUsage> {
+    // One pass over the project's rows (images_owner_idx); staging totals stand in for chunked stages' sizes.
+    return this.db.get<ProjectUsage>(sql`SELECT
+        coalesce(sum(CASE WHEN i.status NOT IN ${GONE} THEN ${BYTES} END), 0) AS storedBytes,
+        coalesce(sum(CASE WHEN i.status IN ('uploading', 'importing') THEN ${BYTES} END), 0) AS stagedBytes,
+        count(CASE WHEN i.status NOT IN ${GONE} THEN 1 END) AS images,
+        count(CASE WHEN i.status IN ('saving', 'uploading', 'importing') THEN 1 END) AS uploading
+      FROM images i LEFT JOIN image_staging s ON s.image_id = i.id
+      WHERE i.owner = ${projectId} AND i.deleted = 0`);
   }
 
   async save(image: StoredImage) {
@@ -90,18 +133,12 @@ export class D1ImageRepository implements ImageRepository {
     return img.meta.changes === 1;
   }
 
-  async list(query: ListQuery, caller: ListCaller, after: StoredImage | null) {
-    const rows = await buildListQuery(this.db, query, caller, after);
-    return rows.map(rowToImage);
-  }
-
-  async findMarker(id: string, caller: ListCaller) {
-    const rows = await this.db
-      .select()
-      .from(images)
-      .where(and(eq(images.id, id), eq(images.deleted, false), visibleTo(caller, "all", "all")))
-      .limit(1);
-    return rows[0] ? rowToImage(rows[0]) : null;
+  async listPage(query: ListQuery, caller: ListCaller) {
+    const list = buildListQuery(this.db, query, caller);
+    if (query.marker === undefined) return { markerFound: true, images: (await list).map(rowToImage) };
+    // One round trip (and one transaction): the marker check, then the page reading the marker's sort values itself.
+    const [marker, rows] = await this.db.batch([buildMarkerCheck(this.db, query.marker, caller), list]);
+    return marker.length > 0 ? { markerFound: true, images: rows.map(rowToImage) } : { markerFound: false, images: [] };
   }
 
   async listMembers(imageId: string) {

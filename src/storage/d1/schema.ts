@@ -1,4 +1,4 @@
-// Drizzle tables mirroring migrations/0001_init.sql and 0002_import.sql (a test compares the two).
+// Drizzle tables mirroring migrations/0001_init.sql, 0002_import.sql and 0003_quota.sql.
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
@@ -34,6 +34,8 @@ export const images = sqliteTable(
     uploadStartedAt: integer("upload_started_at"),
     /** R2 multipart upload id of the upload in progress, so an abandoned one can be aborted. */
     uploadId: text("upload_id"),
+    /** Declared size of the upload/stage in progress (0003): the storage quota counts it as used meanwhile. */
+    uploadSize: integer("upload_size"),
   },
   (t) => [
     index("images_created_idx").on(t.deleted, t.createdAt, t.id),
