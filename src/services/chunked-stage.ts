@@ -8,7 +8,8 @@
 //    size is the session's chunk size. Unless it is also the last chunk it must be >= 5 MiB (R2's part
 //    minimum) (400). Every later chunk but the last must have exactly that size; the last may be smaller
 //    but not larger (400). TOTAL must stay the same for the whole session (416), and TOTAL/chunk size
-//    must not need more than 10,000 parts (413).
+//    must not need more than 10,000 parts (413). The first chunk checks the owner's storage and stage
+//    quotas with TOTAL as the declared size, and the uploading-image count (413, image stays queued).
 //  * A chunk must start exactly at the bytes received so far: START < received -> 409 (overlap or
 //    duplicate), START > received -> 416 (gap or out of order); END < START or END >= TOTAL -> 416.
 //    Image not queued/uploading, or uploading through a single-request stage -> 409.
@@ -28,7 +29,7 @@ import { BlockReader } from "./block-reader";
 import { dataKey } from "./image-data-service";
 import type { StagingRecord } from "./import-ports";
 import type { StoredImage } from "./ports";
-import { goneDuringStage, logFailure, type StageProgress, type StageService, stageTooLarge } from "./stage-service";
+import { goneDuringStage, logFailure, NO_DATA, type StageProgress, type StageService, stageTooLarge } from "./stage-service";
 
 export interface ContentRange {
   start: number;
@@ -62,12 +63,14 @@ export async function stageChunk(
 
 /** The first chunk: queued -> uploading (CAS, recording the multipart upload id), then the session row. */
 async function openSession(svc: StageService, image: StoredImage, range: ContentRange, len: number): Promise<StagingRecord> {
-  const { repo, blobs, staging, now } = svc.d;
+  const { repo, blobs, staging, quota, now } = svc.d;
   if (range.start !== 0) throw rangeNotSatisfiable(`The first chunk must start at byte 0, not ${range.start}.`);
   const last = range.end + 1 === range.total;
   if (!last && len < MIN_PART)
     throw badRequest(`Every chunk but the last must be at least ${MIN_PART} bytes; the first chunk has ${len}.`);
   if (Math.ceil(range.total / len) > MAX_PARTS) throw payloadTooLarge(`A stage may have at most ${MAX_PARTS} chunks.`);
+  // TOTAL is known up front, and the chunks must add up to it, so no per-byte meter is needed.
+  await quota.admitData(image.owner, range.total, true);
   const key = dataKey(image.id);
   // A record left by a session that never moved the image (crash right after creating it) is stale.
   const stale = await staging.find(image.id);
@@ -77,6 +80,13 @@ async function openSession(svc: StageService, image: StoredImage, range: Content
   if (!(await repo.transition(image.id, "queued", "uploading", { uploadId, uploadStartedAt: at, size: null }, at))) {
     await blobs.abortMultipart(key, uploadId).catch(() => {});
     throw await svc.lostRace(image.id);
+  }
+  try {
+    await quota.assertUploadingCount(image.owner);
+  } catch (err) {
+    await blobs.abortMultipart(key, uploadId).catch(() => {});
+    await repo.transition(image.id, "uploading", "queued", NO_DATA, now());
+    throw err;
   }
   // Only the winner of the status CAS writes the session, so two racing first chunks cannot mix sessions.
   const rec: StagingRecord = {

@@ -7,6 +7,7 @@ import { assertDownloadable, authorize, type ImageAction } from "../domain/polic
 import type { RequestContext } from "../domain/request-context";
 import { type Digests, DigestingReader } from "./digesting-reader";
 import type { BlobPart, BlobStore, ByteRange, ImageDataFields, ImageRepository, StoredImage } from "./ports";
+import type { QuotaMeter, QuotaPolicy } from "./quota";
 import { isAbandoned, UploadLease } from "./upload-lease";
 
 export interface UploadSettings {
@@ -25,6 +26,7 @@ export interface ImageDataServiceDeps {
   repo: ImageRepository;
   blobs: BlobStore;
   settings: UploadSettings;
+  quota: Pick<QuotaPolicy, "admitData" | "assertUploadingCount">;
   now: () => number;
 }
 
@@ -58,6 +60,7 @@ const NO_DATA: ImageDataFields = {
   osHashValue: null,
   uploadStartedAt: null,
   uploadId: null,
+  uploadSize: null,
 };
 
 const tooLarge = () => payloadTooLarge("The incoming image is too large: The provided image is too large.");
@@ -93,13 +96,15 @@ export class ImageDataService {
     if (!settings.inferFormats) assertFormatsSet(image);
     if (declared !== null && (declared > settings.sizeCap || declared > settings.partSize * MAX_PARTS))
       throw tooLarge();
+    // Quotas bind the owner's project, also when an admin uploads; checked before any byte is read.
+    const meter = await this.d.quota.admitData(image.owner, declared, false);
 
     const key = dataKey(id);
     const single = declared !== null && declared <= settings.singlePutMax;
     // The multipart upload exists before the lock so the row records its id atomically with `saving`.
     const uploadId = single ? null : await blobs.beginMultipart(key);
     const startedAt = now();
-    if (!(await repo.transition(id, "queued", "saving", { uploadStartedAt: startedAt, uploadId }, startedAt))) {
+    if (!(await repo.transition(id, "queued", "saving", { uploadStartedAt: startedAt, uploadId, uploadSize: declared }, startedAt))) {
       if (uploadId) await this.abortQuietly(key, uploadId);
       throw await this.lostRace(id);
     }
@@ -108,7 +113,8 @@ export class ImageDataService {
     const reader = new DigestingReader(input.body);
     const sink = uploadId === null ? this.singleSink(key, declared ?? 0) : this.multipartSink(key, uploadId);
     try {
-      const { digests, head } = await this.pump(reader, sink, lease, declared);
+      await this.d.quota.assertUploadingCount(image.owner);
+      const { digests, head } = await this.pump(reader, sink, lease, declared, meter);
       const formats = {
         containerFormat: image.containerFormat ?? "bare",
         diskFormat: image.diskFormat ?? detectDiskFormat(head ?? new Uint8Array(0)),
@@ -122,6 +128,7 @@ export class ImageDataService {
         osHashValue: digests.sha512,
         uploadStartedAt: null,
         uploadId: null,
+        uploadSize: null,
       });
       if (outcome === "done") return;
       throw outcome === "deleted" ? goneDuringUpload(id) : takenOver(id);
@@ -132,12 +139,13 @@ export class ImageDataService {
     }
   }
 
-  /** Streams the body into the sink, enforcing the size cap and the declared size as bytes arrive. */
-  private async pump(reader: DigestingReader, sink: Sink, lease: UploadLease, declared: number | null) {
+  /** Streams the body into the sink, enforcing the size cap, quotas and declared size as bytes arrive. */
+  private async pump(reader: DigestingReader, sink: Sink, lease: UploadLease, declared: number | null, meter: QuotaMeter) {
     let head: Uint8Array | null = null;
     for (let block = await reader.read(sink.blockSize); block !== null; block = await reader.read(sink.blockSize)) {
       // A block that crosses a limit is never stored.
       if (reader.size > this.d.settings.sizeCap) throw tooLarge();
+      meter(reader.size);
       if (declared !== null && reader.size > declared)
         throw badRequest(`Size exceeds: expected ${declared} bytes, got ${reader.size} bytes`);
       // Enough leading bytes for format detection and the qcow2 virtual size.

@@ -9,6 +9,7 @@ import { DigestingReader } from "./digesting-reader";
 import { dataKey, type UploadInput } from "./image-data-service";
 import type { PartStreamStore, StagingRepository } from "./import-ports";
 import type { BlobStore, ImageDataFields, ImageRepository, StoredImage } from "./ports";
+import type { QuotaPolicy } from "./quota";
 
 export interface StageSettings {
   sizeCap: number;
@@ -24,6 +25,7 @@ export interface StageServiceDeps {
   parts: PartStreamStore;
   staging: StagingRepository;
   settings: StageSettings;
+  quota: Pick<QuotaPolicy, "admitData" | "assertUploadingCount">;
   now: () => number;
 }
 
@@ -49,6 +51,7 @@ export const NO_DATA: ImageDataFields = {
   osHashValue: null,
   uploadStartedAt: null,
   uploadId: null,
+  uploadSize: null,
 };
 
 export const stageTooLarge = () => payloadTooLarge("The incoming image is too large: The provided image is too large.");
@@ -91,19 +94,23 @@ export class StageService {
     const declared = input.declaredSize;
     assertTransition(image.status, "uploading");
     if (declared !== null && declared > settings.sizeCap) throw stageTooLarge();
+    // Staged bytes are stored in R2 too, so both the storage and the stage quota apply (the owner's).
+    const meter = await this.d.quota.admitData(image.owner, declared, true);
     const key = dataKey(id);
     const sink = await openBlobSink(blobs, key, declared, settings);
     const startedAt = now();
-    if (!(await repo.transition(id, "queued", "uploading", { uploadStartedAt: startedAt, uploadId: sink.uploadId }, startedAt))) {
+    if (!(await repo.transition(id, "queued", "uploading", { uploadStartedAt: startedAt, uploadId: sink.uploadId, uploadSize: declared }, startedAt))) {
       await sink.abort();
       throw await this.lostRace(id);
     }
     const reader = new DigestingReader(input.body);
     try {
+      await this.d.quota.assertUploadingCount(image.owner);
       let head: Uint8Array | null = null;
       for (let b = await reader.read(sink.blockSize); b !== null; b = await reader.read(sink.blockSize)) {
         // A block that crosses a limit is never stored.
         if (reader.size > settings.sizeCap) throw stageTooLarge();
+        meter(reader.size);
         if (declared !== null && reader.size > declared)
           throw badRequest(`Size exceeds: expected ${declared} bytes, got ${reader.size} bytes`);
         head ??= b.slice(0, 32);
@@ -127,7 +134,7 @@ export class StageService {
         head: head ? toHexBytes(head) : null,
         updatedAt: now(),
       });
-      const staged: ImageDataFields = { size: digests.size, uploadId: null, uploadStartedAt: null };
+      const staged: ImageDataFields = { size: digests.size, uploadId: null, uploadStartedAt: null, uploadSize: null };
       if (!(await repo.transition(id, "uploading", "uploading", staged, now()))) throw goneDuringStage(id);
     } catch (err) {
       await reader.cancel();

@@ -22,5 +22,8 @@ info.get("/stores/detail", (c) => {
   throw notFound("Multi backend is not supported at this site.");
 });
 
-/** Glance returns an empty usage object unless Keystone unified limits are on. */
-info.get("/usage", (c) => c.json({ usage: {} }));
+/**
+ * The caller's project's usage in Glance's unified-limits shape (Glance sends {} unless Keystone limits are
+ * on; our quotas always exist, unlimited ones with limit -1). See services/quota.ts for units.
+ */
+info.get("/usage", async (c) => c.json({ usage: await c.var.services.quotas.report(c.var.ctx.projectId) }));
