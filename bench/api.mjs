@@ -183,7 +183,8 @@ async function main() {
     throw new Error(`paging saw ${byDefault.length} / ${byName.length} images, expected ${N}`);
   if (new Set(byDefault).size !== N || new Set(byName).size !== N) throw new Error("paging returned duplicates");
   const deep = byDefault[Math.floor(N * 0.9)];
-  // Page 2's marker: a deep page should cost what this one does (only the marker lookup is extra vs page 1).
+  // Page 2's marker: a deep page should cost what this one does, and both about what page 1 does (the marker
+  // check and the page are one D1 batch, one round trip).
   const shallow = byDefault[24];
   const deepName = byName[Math.floor(N * 0.9)];
   let named = Math.floor(N / 2);

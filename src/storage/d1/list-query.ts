@@ -3,7 +3,7 @@ import { and, asc, desc, eq, gte, inArray, lte, ne, or, type SQL, sql } from "dr
 import type { DrizzleD1Database } from "drizzle-orm/d1";
 import type { MemberStatus, Visibility } from "../../domain/image";
 import type { ListQuery, SortKey } from "../../domain/image-list";
-import type { ListCaller, StoredImage } from "../../services/ports";
+import type { ListCaller } from "../../services/ports";
 import { images } from "./schema";
 
 /**
@@ -23,27 +23,6 @@ const SORT_EXPR: Record<SortKey, SQL> = {
 
 /** Keys whose sort expression is a bare column (so a row-value comparison can seek the index). */
 const PLAIN_COLUMN_KEYS = new Set<SortKey>(["status", "id", "created_at", "updated_at"]);
-
-function sortValue(img: StoredImage, key: SortKey): string | number {
-  switch (key) {
-    case "name":
-      return img.name ?? "";
-    case "status":
-      return img.status;
-    case "container_format":
-      return img.containerFormat ?? "";
-    case "disk_format":
-      return img.diskFormat ?? "";
-    case "size":
-      return img.size ?? -1;
-    case "id":
-      return img.id;
-    case "created_at":
-      return img.createdAt;
-    case "updated_at":
-      return img.updatedAt;
-  }
-}
 
 const memberOf = (projectId: string, status: MemberStatus | "all") =>
   sql`exists (select 1 from image_members m where m.image_id = ${images.id} and m.member = ${projectId} and m.deleted = 0${
@@ -150,29 +129,43 @@ function filters(q: ListQuery, caller: ListCaller): (SQL | undefined)[] {
 }
 
 /**
+ * The marker row's values of `exprs`, read by primary key in an uncorrelated subquery (SQLite evaluates it
+ * once, as a constant), so the marker costs no round trip of its own. Inside it, `images` is the subquery's
+ * own table. A marker that does not exist makes every comparison NULL: no rows (the caller answers 400).
+ * The unary `+` drops the columns' affinity, as a bound parameter has none: a column-vs-column comparison
+ * gets BLOB/NUMERIC affinity, which differs from the index's, and SQLite then seeks a row value such as
+ * `(created_at, id) < (…)` on its first column only. The values are the stored ones, so results are the same.
+ */
+const markerValues = (exprs: SQL[], markerId: string) =>
+  sql`(select ${sql.join(
+    exprs.map((e) => sql`+${e}`),
+    sql`, `,
+  )} from ${images} where ${images.id} = ${markerId})`;
+
+/**
  * Rows strictly after the marker in the given order. With one direction for every key this is a row-value
  * comparison; mixed directions expand to the OR-of-prefixes form. SQLite seeks an index with a row value
  * over plain columns only, not over the coalesce() expressions (nor with mixed directions), so then the first
  * key also gets a scalar bound (`>=` / `<=` the marker's value): the scan starts at the marker's first-key
  * value and at worst skips the rows sharing it, instead of walking every row before the marker.
+ * Each subquery binds only the marker id, so the marker costs at most 2 parameters per sort key.
  */
-function afterMarker(sort: ListQuery["sort"], marker: StoredImage): SQL {
+function afterMarker(sort: ListQuery["sort"], markerId: string): SQL {
   const exprs = sort.map((s) => SORT_EXPR[s.key]);
-  const values = sort.map((s) => sortValue(marker, s.key));
   const first = sort[0]!;
-  const bound = first.dir === "asc" ? sql`${exprs[0]} >= ${values[0]}` : sql`${exprs[0]} <= ${values[0]}`;
+  const firstValue = markerValues([exprs[0]!], markerId);
+  const bound = first.dir === "asc" ? sql`${exprs[0]} >= ${firstValue}` : sql`${exprs[0]} <= ${firstValue}`;
   if (sort.every((s) => s.dir === first.dir)) {
     const op = first.dir === "asc" ? sql`>` : sql`<`;
-    const row = sql`(${sql.join(exprs, sql`, `)}) ${op} (${sql.join(
-      values.map((v) => sql`${v}`),
-      sql`, `,
-    )})`;
+    const row = sql`(${sql.join(exprs, sql`, `)}) ${op} ${markerValues(exprs, markerId)}`;
     return PLAIN_COLUMN_KEYS.has(first.key) ? row : sql`${bound} and ${row}`;
   }
   const branches = sort.map((s, i) => {
-    const prefix = sort.slice(0, i).map((_, j) => sql`${exprs[j]} = ${values[j]}`);
-    const cmp = s.dir === "asc" ? sql`${exprs[i]} > ${values[i]}` : sql`${exprs[i]} < ${values[i]}`;
-    return sql.join([...prefix, cmp], sql` and `);
+    const value = markerValues([exprs[i]!], markerId);
+    const cmp = s.dir === "asc" ? sql`${exprs[i]} > ${value}` : sql`${exprs[i]} < ${value}`;
+    if (i === 0) return cmp;
+    const prefix = exprs.slice(0, i);
+    return sql`(${sql.join(prefix, sql`, `)}) = ${markerValues(prefix, markerId)} and ${cmp}`;
   });
   return sql`${bound} and (${sql.join(
     branches.map((b) => sql`(${b})`),
@@ -180,18 +173,23 @@ function afterMarker(sort: ListQuery["sort"], marker: StoredImage): SQL {
   )})`;
 }
 
-export function buildListQuery(
-  db: DrizzleD1Database,
-  q: ListQuery,
-  caller: ListCaller,
-  after: StoredImage | null,
-) {
+/** One page in the query's order, after `q.marker` if set (the marker's sort values come from subqueries). */
+export function buildListQuery(db: DrizzleD1Database, q: ListQuery, caller: ListCaller) {
   const conds = filters(q, caller);
-  if (after) conds.push(afterMarker(q.sort, after));
+  if (q.marker !== undefined) conds.push(afterMarker(q.sort, q.marker));
   return db
     .select()
     .from(images)
     .where(and(...conds))
     .orderBy(...q.sort.map((s) => (s.dir === "asc" ? asc(SORT_EXPR[s.key]) : desc(SORT_EXPR[s.key]))))
     .limit(q.limit);
+}
+
+/** The marker's id when it is a live image the caller can see (of any visibility and member status), else no row. */
+export function buildMarkerCheck(db: DrizzleD1Database, markerId: string, caller: ListCaller) {
+  return db
+    .select({ id: images.id })
+    .from(images)
+    .where(and(eq(images.id, markerId), eq(images.deleted, false), visibleTo(caller, "all", "all")))
+    .limit(1);
 }
