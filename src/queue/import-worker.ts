@@ -3,7 +3,7 @@ import { dataKey, virtualSizeOf } from "../services/image-data-service";
 import type { ImportImageWriter, ImportMessage, PartStreamStore, StagingRepository, Task, TaskRepository } from "../services/import-ports";
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, unlock } from "../services/import-service";
 import type { BlobStore, ImageRepository, StoredImage } from "../services/ports";
-import { NO_DATA } from "../services/stage-service";
+import { NO_DATA } from "../services/blob-sink";
 import { finishStaged } from "./staged-import";
 import { webDownload } from "./web-download";
 

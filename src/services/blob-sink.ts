@@ -1,10 +1,26 @@
 // Streams one object into the BlobStore: a single put for a known small size, else equal multipart parts.
-import type { BlobPart, BlobStore } from "./ports";
+import { payloadTooLarge } from "../domain/errors";
+import type { BlobPart, BlobStore, ImageDataFields } from "./ports";
 
 /** R2 allows at most this many parts in one multipart upload. */
 export const MAX_PARTS = 10_000;
 /** Block size of the single-put path: big enough that per-block overhead does not matter. */
 const PUT_BLOCK = 1024 * 1024;
+
+/** Glance's image_size_cap message, also used when an upload would need more parts than R2 allows. */
+export const imageTooLarge = () => payloadTooLarge("The incoming image is too large: The provided image is too large.");
+
+/** Leaving `saving`/`uploading`/`importing` for `queued` forgets everything about the data (Glance's _restore). */
+export const NO_DATA: ImageDataFields = {
+  size: null,
+  virtualSize: null,
+  checksum: null,
+  osHashAlgo: null,
+  osHashValue: null,
+  uploadStartedAt: null,
+  uploadId: null,
+  uploadSize: null,
+};
 
 export interface BlobSink {
   /** Size of the blocks the caller should write (every block but the last must be exactly this big). */
@@ -22,28 +38,26 @@ export interface SinkSettings {
   singlePutMax: number;
 }
 
-/**
- * Opens a sink for `key`. With `declared` up to singlePutMax the object is one streamed put; otherwise a
- * multipart upload whose id the caller should record (so a crash or a delete can abort it).
- */
-export async function openBlobSink(blobs: BlobStore, key: string, declared: number | null, s: SinkSettings): Promise<BlobSink> {
-  if (declared !== null && declared <= s.singlePutMax) {
-    const writer = blobs.putKnownLength(key, declared);
-    return {
-      blockSize: PUT_BLOCK,
-      uploadId: null,
-      write: (b) => writer.write(b),
-      close: () => writer.close(),
-      abort: () => writer.abort(),
-    };
-  }
-  const uploadId = await blobs.beginMultipart(key);
+/** One streamed put of exactly `length` bytes (R2 needs the length up front). */
+export function singlePutSink(blobs: BlobStore, key: string, length: number): BlobSink {
+  const writer = blobs.putKnownLength(key, length);
+  return {
+    blockSize: PUT_BLOCK,
+    uploadId: null,
+    write: (b) => writer.write(b),
+    close: () => writer.close(),
+    abort: () => writer.abort(),
+  };
+}
+
+/** Equal-sized parts of an existing multipart upload (R2: all but the last part the same size, >= 5 MiB). */
+export function multipartSink(blobs: BlobStore, key: string, uploadId: string, partSize: number): BlobSink {
   const parts: BlobPart[] = [];
   return {
-    blockSize: s.partSize,
+    blockSize: partSize,
     uploadId,
     write: async (block) => {
-      if (parts.length === MAX_PARTS) throw new RangeError("too many parts");
+      if (parts.length === MAX_PARTS) throw imageTooLarge();
       parts.push(await blobs.putPart(key, uploadId, parts.length + 1, block));
     },
     close: async () => {
@@ -55,6 +69,15 @@ export async function openBlobSink(blobs: BlobStore, key: string, declared: numb
       await blobs.abortMultipart(key, uploadId).catch(() => {});
     },
   };
+}
+
+/**
+ * Opens a sink for `key`. With `declared` up to singlePutMax the object is one streamed put; otherwise a
+ * multipart upload whose id the caller should record (so a crash or a delete can abort it).
+ */
+export async function openBlobSink(blobs: BlobStore, key: string, declared: number | null, s: SinkSettings): Promise<BlobSink> {
+  if (declared !== null && declared <= s.singlePutMax) return singlePutSink(blobs, key, declared);
+  return multipartSink(blobs, key, await blobs.beginMultipart(key), s.partSize);
 }
 
 export const toHexBytes = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");

@@ -24,12 +24,12 @@
 import { badRequest, conflict, payloadTooLarge, rangeNotSatisfiable } from "../domain/errors";
 import { assertTransition } from "../domain/image-status";
 import { ResumableDigests } from "../lib/resumable-hash";
-import { MAX_PARTS, toHexBytes } from "./blob-sink";
+import { imageTooLarge, MAX_PARTS, NO_DATA, toHexBytes } from "./blob-sink";
 import { BlockReader } from "./block-reader";
 import { dataKey } from "./image-data-service";
 import type { StagingRecord } from "./import-ports";
 import type { StoredImage } from "./ports";
-import { goneDuringStage, logFailure, NO_DATA, type StageProgress, type StageService, stageTooLarge } from "./stage-service";
+import { goneDuringStage, logFailure, type StageProgress, type StageService } from "./stage-service";
 
 export interface ContentRange {
   start: number;
@@ -55,7 +55,7 @@ export async function stageChunk(
     throw badRequest(`Content-Length must equal the length of the Content-Range (${len} bytes).`);
   if (len > settings.stageChunkMax)
     throw payloadTooLarge(`A stage chunk may be at most ${settings.stageChunkMax} bytes; this one has ${len}.`);
-  if (range.total > settings.sizeCap) throw stageTooLarge();
+  if (range.total > settings.sizeCap) throw imageTooLarge();
   const rec = image.status === "queued" ? await openSession(svc, image, range, len) : await currentSession(svc, image);
   checkChunk(rec, range, len);
   return storeChunk(svc, rec, body, range, len);

@@ -1,12 +1,13 @@
 // Image data use cases (upload, download, discard): bytes in the BlobStore, status changes by CAS.
-import { conflict, badRequest, DomainError, gone, imageNotFound, payloadTooLarge } from "../domain/errors";
+import { badRequest, conflict, DomainError, gone, imageNotFound } from "../domain/errors";
 import type { Image } from "../domain/image";
 import { detectDiskFormat, FORMAT_PROBE_BYTES } from "../domain/disk-format";
 import { assertFormatsSet, assertTransition, DATALESS_STATUSES } from "../domain/image-status";
 import { assertDownloadable, authorize, type ImageAction } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
 import { type Digests, DigestingReader } from "./digesting-reader";
-import type { BlobPart, BlobStore, ByteRange, ImageDataFields, ImageRepository, StoredImage } from "./ports";
+import { type BlobSink, imageTooLarge, MAX_PARTS, multipartSink, NO_DATA, singlePutSink } from "./blob-sink";
+import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "./ports";
 import type { QuotaMeter, QuotaPolicy } from "./quota";
 import { isAbandoned, UploadLease } from "./upload-lease";
 
@@ -47,23 +48,6 @@ export interface ImageDownload {
 /** The R2 key of an image's data. One object per image; ids are never reused, so keys are never reused. */
 export const dataKey = (imageId: string) => `images/${imageId}`;
 
-/** R2 allows at most this many parts in one multipart upload. */
-const MAX_PARTS = 10_000;
-/** Block size of the single-put path: big enough that per-block overhead does not matter. */
-const PUT_BLOCK = 1024 * 1024;
-/** Leaving `saving` for `queued` forgets everything about the data (Glance's _restore). */
-const NO_DATA: ImageDataFields = {
-  size: null,
-  virtualSize: null,
-  checksum: null,
-  osHashAlgo: null,
-  osHashValue: null,
-  uploadStartedAt: null,
-  uploadId: null,
-  uploadSize: null,
-};
-
-const tooLarge = () => payloadTooLarge("The incoming image is too large: The provided image is too large.");
 const goneDuringUpload = (id: string) =>
   gone(
     `Image ${id} could not be found after upload. The image may have been deleted during the upload, cleaning up the chunks uploaded.`,
@@ -72,13 +56,6 @@ const takenOver = (id: string) =>
   conflict(`The upload to image ${id} stalled and was abandoned; the image may be uploaded again.`);
 const unavailable = () => new DomainError("service_unavailable", undefined);
 
-/** Where the bytes of one upload go: one streamed put, or equal-sized multipart parts. */
-interface Sink {
-  blockSize: number;
-  write(block: Uint8Array): Promise<void>;
-  close(): Promise<void>;
-  abort(): Promise<void>;
-}
 
 export class ImageDataService {
   constructor(private readonly d: ImageDataServiceDeps) {}
@@ -95,7 +72,7 @@ export class ImageDataService {
     assertTransition(image.status, "saving");
     if (!settings.inferFormats) assertFormatsSet(image);
     if (declared !== null && (declared > settings.sizeCap || declared > settings.partSize * MAX_PARTS))
-      throw tooLarge();
+      throw imageTooLarge();
     // Quotas bind the owner's project, also when an admin uploads; checked before any byte is read.
     const meter = await this.d.quota.admitData(image.owner, declared, false);
 
@@ -111,7 +88,7 @@ export class ImageDataService {
 
     const lease = new UploadLease(repo, id, uploadId, startedAt, settings.staleSeconds * 1000, now);
     const reader = new DigestingReader(input.body);
-    const sink = uploadId === null ? this.singleSink(key, declared ?? 0) : this.multipartSink(key, uploadId);
+    const sink = uploadId === null ? singlePutSink(blobs, key, declared ?? 0) : multipartSink(blobs, key, uploadId, settings.partSize);
     try {
       await this.d.quota.assertUploadingCount(image.owner);
       const { digests, head } = await this.pump(reader, sink, lease, declared, meter);
@@ -140,11 +117,11 @@ export class ImageDataService {
   }
 
   /** Streams the body into the sink, enforcing the size cap, quotas and declared size as bytes arrive. */
-  private async pump(reader: DigestingReader, sink: Sink, lease: UploadLease, declared: number | null, meter: QuotaMeter) {
+  private async pump(reader: DigestingReader, sink: BlobSink, lease: UploadLease, declared: number | null, meter: QuotaMeter) {
     let head: Uint8Array | null = null;
     for (let block = await reader.read(sink.blockSize); block !== null; block = await reader.read(sink.blockSize)) {
       // A block that crosses a limit is never stored.
-      if (reader.size > this.d.settings.sizeCap) throw tooLarge();
+      if (reader.size > this.d.settings.sizeCap) throw imageTooLarge();
       meter(reader.size);
       if (declared !== null && reader.size > declared)
         throw badRequest(`Size exceeds: expected ${declared} bytes, got ${reader.size} bytes`);
@@ -167,7 +144,7 @@ export class ImageDataService {
    */
   private async restore(lease: UploadLease, key: string, err: unknown): Promise<unknown> {
     try {
-      if (lease.uploadId) await this.abortQuietly(key, lease.uploadId);
+      // The sink's abort already dropped the multipart upload; the object itself may exist (single put).
       // Only while our claim is fresh is the key certainly not another upload's (see UploadLease).
       if (lease.fresh()) await this.d.blobs.delete(key);
       const outcome = await lease.transition("queued", NO_DATA);
@@ -240,29 +217,6 @@ export class ImageDataService {
     if (!found) throw imageNotFound(id);
     authorize(ctx, found.image, found.membership, action);
     return found;
-  }
-
-  private singleSink(key: string, length: number): Sink {
-    const writer = this.d.blobs.putKnownLength(key, length);
-    return { blockSize: PUT_BLOCK, write: (b) => writer.write(b), close: () => writer.close(), abort: () => writer.abort() };
-  }
-
-  private multipartSink(key: string, uploadId: string): Sink {
-    const { blobs, settings } = this.d;
-    const parts: BlobPart[] = [];
-    return {
-      blockSize: settings.partSize,
-      write: async (block) => {
-        if (parts.length === MAX_PARTS) throw tooLarge();
-        parts.push(await blobs.putPart(key, uploadId, parts.length + 1, block));
-      },
-      close: async () => {
-        // An empty body still needs one (empty) part to complete.
-        if (parts.length === 0) parts.push(await blobs.putPart(key, uploadId, 1, new Uint8Array(0)));
-        await blobs.completeMultipart(key, uploadId, parts);
-      },
-      abort: async () => {},
-    };
   }
 
   /** Aborting is cleanup: an upload that is already gone is fine, and a failure must not mask the real error. */

@@ -1,9 +1,9 @@
 // PUT/GET /v2/images/{id}/stage: stage data for glance-direct straight into the image's final R2 key.
-import { badRequest, conflict, DomainError, gone, imageNotFound, notFound, payloadTooLarge } from "../domain/errors";
+import { badRequest, conflict, DomainError, gone, imageNotFound, notFound } from "../domain/errors";
 import { assertTransition } from "../domain/image-status";
 import { authorize } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
-import { openBlobSink, toHexBytes } from "./blob-sink";
+import { imageTooLarge, NO_DATA, openBlobSink, toHexBytes } from "./blob-sink";
 import { type ContentRange, stageChunk } from "./chunked-stage";
 import { DigestingReader } from "./digesting-reader";
 import { dataKey, type UploadInput } from "./image-data-service";
@@ -42,20 +42,6 @@ export interface StageProgress {
   total: number;
 }
 
-/** Leaving `uploading` for `queued` forgets everything about the data. */
-export const NO_DATA: ImageDataFields = {
-  size: null,
-  virtualSize: null,
-  checksum: null,
-  osHashAlgo: null,
-  osHashValue: null,
-  uploadStartedAt: null,
-  uploadId: null,
-  uploadSize: null,
-};
-
-export const stageTooLarge = () => payloadTooLarge("The incoming image is too large: The provided image is too large.");
-
 export class StageService {
   constructor(readonly d: StageServiceDeps) {}
 
@@ -93,7 +79,7 @@ export class StageService {
     const id = image.id;
     const declared = input.declaredSize;
     assertTransition(image.status, "uploading");
-    if (declared !== null && declared > settings.sizeCap) throw stageTooLarge();
+    if (declared !== null && declared > settings.sizeCap) throw imageTooLarge();
     // Staged bytes are stored in R2 too, so both the storage and the stage quota apply (the owner's).
     const meter = await this.d.quota.admitData(image.owner, declared, true);
     const key = dataKey(id);
@@ -109,7 +95,7 @@ export class StageService {
       let head: Uint8Array | null = null;
       for (let b = await reader.read(sink.blockSize); b !== null; b = await reader.read(sink.blockSize)) {
         // A block that crosses a limit is never stored.
-        if (reader.size > settings.sizeCap) throw stageTooLarge();
+        if (reader.size > settings.sizeCap) throw imageTooLarge();
         meter(reader.size);
         if (declared !== null && reader.size > declared)
           throw badRequest(`Size exceeds: expected ${declared} bytes, got ${reader.size} bytes`);
