@@ -4,6 +4,9 @@ import { env } from "cloudflare:workers";
 import { vi } from "vitest";
 import worker from "../../src/index";
 import { BASE, call, getImage, TOKENS, type Who } from "./api";
+import { bytes } from "./bytes";
+
+export { bytes };
 
 export const OCTET = { "Content-Type": "application/octet-stream" };
 export const VECTOR = new Uint8Array(1024).map((_, i) => i % 256);
@@ -15,18 +18,6 @@ export const FAKE_HOST = "images.example.test";
 const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
 export const digest = async (alg: string, data: Uint8Array) => hex(await crypto.subtle.digest(alg, data));
 
-/** Deterministic pseudo-random bytes (xorshift). */
-export function bytes(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed * 2654435761 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 export const stage = (id: string, body: BodyInit | null, headers: Record<string, string> = {}, as: Who = "demo") =>
   call("PUT", `/v2/images/${id}/stage`, { as, body, headers: { ...OCTET, ...headers } });

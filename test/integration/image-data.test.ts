@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { BASE, call, createImage, getImage, TOKENS, type Who } from "../helpers/api";
+import { bytes } from "../helpers/bytes";
 
 const MIB = 1024 * 1024;
 const PART = 5 * MIB; // test/vitest.config.ts sets UPLOAD_PART_SIZE and UPLOAD_SINGLE_PUT_MAX to 5 MiB
@@ -16,18 +17,6 @@ const OCTET = { "Content-Type": "application/octet-stream" };
 const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
 const digest = async (alg: string, data: Uint8Array) => hex(await crypto.subtle.digest(alg, data));
 
-/** Deterministic pseudo-random bytes (xorshift), so every part differs. */
-function bytes(n: number, seed = 1): Uint8Array {
-  const out = new Uint8Array(n);
-  let x = seed * 2654435761 || 1;
-  for (let i = 0; i < n; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 /** A body without a length (the Worker sees it chunked), delivered in pieces of `piece` bytes. */
 function chunked(data: Uint8Array, piece = 64 * 1024, failAfter?: number): ReadableStream<Uint8Array> {
