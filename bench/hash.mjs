@@ -17,7 +17,7 @@ const dir = mkdtempSync(path.join(tmpdir(), "bench-hash-"));
 let mod;
 try {
   const out = path.join(dir, "resumable-hash.mjs");
-  execFileSync(path.join(root, "node_modules/.bin/esbuild"), ["src/lib/resumable-hash.ts", "--format=esm", `--outfile=${out}`, "--log-level=warning"], { cwd: root, stdio: "inherit" });
+  execFileSync(path.join(root, "node_modules/.bin/esbuild"), ["src/lib/resumable-hash.ts", "--bundle", "--format=esm", `--outfile=${out}`, "--log-level=warning"], { cwd: root, stdio: "inherit" });
   mod = await import(pathToFileURL(out).href);
 } finally {
   rmSync(dir, { recursive: true, force: true });
