@@ -3,12 +3,15 @@ import { dataKey, virtualSizeOf } from "../services/image-data-service";
 import type { ImportImageWriter, ImportMessage, PartStreamStore, StagingRepository, Task, TaskRepository } from "../services/import-ports";
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, unlock } from "../services/import-service";
 import type { BlobStore, ImageRepository, StoredImage } from "../services/ports";
+import type { QuotaPolicy } from "../services/quota";
 import { NO_DATA } from "../services/blob-sink";
 import { finishStaged } from "./staged-import";
 import { webDownload } from "./web-download";
 
 export interface ImportWorkerDeps {
   repo: ImageRepository;
+  /** web-download bytes count against the owner's storage quota, like uploads. */
+  quota: Pick<QuotaPolicy, "admitData">;
   writer: ImportImageWriter;
   staging: StagingRepository;
   tasks: TaskRepository;

@@ -1,9 +1,11 @@
 // web-download: fetch the URI (every redirect hop re-filtered), stream it into R2 multipart while hashing.
+import { DomainError } from "../domain/errors";
 import { checkImportUri } from "../domain/uri-filter";
 import { openBlobSink } from "../services/blob-sink";
 import { DigestingReader } from "../services/digesting-reader";
 import { dataKey } from "../services/image-data-service";
 import type { StoredImage } from "../services/ports";
+import type { QuotaMeter } from "../services/quota";
 import { type ImportedData, ImportFailure, type ImportWorker, type TaskClaim } from "./import-worker";
 
 /** Glance follows at most a handful of redirects; so do we, each one checked like the original URI. */
@@ -17,6 +19,14 @@ export async function webDownload(w: ImportWorker, claim: TaskClaim, image: Stor
   if (Number.isFinite(announced) && announced > settings.sizeCap) {
     await res.body?.cancel();
     throw new ImportFailure("The incoming image is too large: The provided image is too large.");
+  }
+  // Quotas bind the owner's project as for uploads; a refusal fails the task with Glance's 413 text.
+  let meter: QuotaMeter;
+  try {
+    meter = await asImportFailure(() => w.d.quota.admitData(image.owner, Number.isFinite(announced) ? announced : null, false));
+  } catch (err) {
+    await res.body?.cancel();
+    throw err;
   }
   const key = dataKey(image.id);
   // A run that crashed mid-download left its multipart upload on the row: drop it before starting over.
@@ -37,6 +47,7 @@ export async function webDownload(w: ImportWorker, claim: TaskClaim, image: Stor
       // The cap holds while streaming: a source that lies about (or omits) its length is cut off here.
       if (reader.size > settings.sizeCap)
         throw new ImportFailure("The incoming image is too large: The provided image is too large.");
+      await asImportFailure(async () => meter(reader.size));
       head ??= b.slice(0, 32);
       await claim.beat();
       await sink.write(b);
@@ -47,6 +58,16 @@ export async function webDownload(w: ImportWorker, claim: TaskClaim, image: Stor
   } catch (err) {
     await reader.cancel();
     await sink.abort();
+    throw err;
+  }
+}
+
+/** Runs `f`; a domain error (a quota's 413) becomes an ImportFailure carrying its text for the task. */
+async function asImportFailure<T>(f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (err) {
+    if (err instanceof DomainError) throw new ImportFailure(err.explanation ?? err.message);
     throw err;
   }
 }

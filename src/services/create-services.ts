@@ -78,8 +78,10 @@ export function createServices(env: StorageEnv, config: Config): Services {
 /** The queue consumer's side: runs import tasks against the same storage. */
 export function createImportWorker(env: StorageEnv, config: Config): ImportWorker {
   const staging = new D1StagingRepository(env.DB);
+  const repo = new D1ImageRepository(env.DB);
   return new ImportWorker({
-    repo: new D1ImageRepository(env.DB),
+    repo,
+    quota: new QuotaPolicy(repo, config.quotas),
     writer: staging,
     staging,
     tasks: new D1TaskRepository(env.DB),

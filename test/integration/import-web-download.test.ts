@@ -141,6 +141,32 @@ describe("web-download", () => {
     expect(await storedKeys(img.id)).toEqual([]);
   });
 
+  it.each([
+    ["announced", true],
+    ["unannounced (streamed)", false],
+  ])("a source over the owner's storage quota (%s) fails the task with Glance's 413 text, no object left", async (_, announce) => {
+    const data = bytes(64 * 1024, 6);
+    serveFakeSource(() => {
+      if (announce) return new Response(data);
+      return new Response(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(data);
+            c.close();
+          },
+        }),
+      );
+    });
+    const w = isolatedWorker({ USER_STORAGE_QUOTA: "16KB" });
+    const img = await newImage();
+    await w.fetch("POST", `/v2/images/${img.id}/import`, webDownload(SOURCE));
+    await deliver(w.sent[0]!.taskId, w.env);
+    const [task] = await imageTasks(img.id);
+    expect(task).toMatchObject({ status: "failure", message: expect.stringContaining("Image exceeds the storage quota") });
+    expect(await getImage(img.id)).toMatchObject({ status: "queued", size: null, checksum: null });
+    expect(await storedKeys(img.id)).toEqual([]);
+  });
+
   it("an unreachable or failing source fails the task", async () => {
     serveFakeSource(() => new Response("nope", { status: 404 }));
     const w = isolatedWorker();
