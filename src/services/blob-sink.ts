@@ -80,6 +80,5 @@ export async function openBlobSink(blobs: BlobStore, key: string, declared: numb
   return multipartSink(blobs, key, await blobs.beginMultipart(key), s.partSize);
 }
 
-export const toHexBytes = (b: Uint8Array) => [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
 export const fromHexBytes = (h: string | null) =>
   h ? new Uint8Array((h.match(/../g) ?? []).map((x) => parseInt(x, 16))) : null;

@@ -23,8 +23,8 @@
 //    upload and activates the image with MD5/SHA-512 carried across requests by ResumableDigests.
 import { badRequest, conflict, payloadTooLarge, rangeNotSatisfiable } from "../domain/errors";
 import { assertTransition } from "../domain/image-status";
-import { ResumableDigests } from "../lib/resumable-hash";
-import { imageTooLarge, MAX_PARTS, NO_DATA, toHexBytes } from "./blob-sink";
+import { ResumableDigests, toHex } from "../lib/resumable-hash";
+import { imageTooLarge, MAX_PARTS, NO_DATA } from "./blob-sink";
 import { BlockReader } from "./block-reader";
 import { dataKey } from "./image-data-service";
 import type { StagingRecord } from "./import-ports";
@@ -149,7 +149,7 @@ async function storeChunk(
   try {
     for (let b = await reader.read(Math.min(BLOCK, len)); b !== null; b = await reader.read(BLOCK)) {
       if (reader.size > len) throw badRequest(`Size exceeds: expected ${len} bytes, got ${reader.size} bytes`);
-      if (range.start === 0) head ??= toHexBytes(b.slice(0, 32));
+      if (range.start === 0) head ??= toHex(b.subarray(0, 32));
       digests.update(b);
       await writer.write(b);
     }

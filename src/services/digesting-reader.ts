@@ -1,4 +1,5 @@
 // DigestingReader: reads a body in large blocks while computing its size, MD5 and SHA-512 in the same pass.
+import { toHex } from "../lib/resumable-hash";
 import { BlockReader } from "./block-reader";
 
 export interface Digests {
@@ -8,8 +9,6 @@ export interface Digests {
   /** Lowercase hex, as Glance stores `os_hash_value` for `os_hash_algo` sha512. */
   sha512: string;
 }
-
-const hex = (buf: ArrayBuffer) => [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /**
  * Per-chunk overhead dominates hashing with small chunks (request bodies arrive in ~4 KiB pieces), so blocks
@@ -45,7 +44,7 @@ export class DigestingReader {
   async digests(): Promise<Digests> {
     await Promise.all([this.md5w.close(), this.sha512w.close()]);
     const [md5, sha512] = await Promise.all([this.md5.digest, this.sha512.digest]);
-    return { size: this.size, md5: hex(md5), sha512: hex(sha512) };
+    return { size: this.size, md5: toHex(new Uint8Array(md5)), sha512: toHex(new Uint8Array(sha512)) };
   }
 
   /** Stops reading the body (the client gets no more reads) and drops the digests. */

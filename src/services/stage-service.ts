@@ -3,7 +3,8 @@ import { badRequest, conflict, DomainError, gone, imageNotFound, notFound } from
 import { assertTransition } from "../domain/image-status";
 import { authorize } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
-import { imageTooLarge, NO_DATA, openBlobSink, toHexBytes } from "./blob-sink";
+import { toHex } from "../lib/resumable-hash";
+import { imageTooLarge, NO_DATA, openBlobSink } from "./blob-sink";
 import { type ContentRange, stageChunk } from "./chunked-stage";
 import { DigestingReader } from "./digesting-reader";
 import { dataKey, type UploadInput } from "./image-data-service";
@@ -117,7 +118,7 @@ export class StageService {
         hashState: null,
         checksum: digests.md5,
         osHashValue: digests.sha512,
-        head: head ? toHexBytes(head) : null,
+        head: head ? toHex(head) : null,
         updatedAt: now(),
       });
       const staged: ImageDataFields = { size: digests.size, uploadId: null, uploadStartedAt: null, uploadSize: null };
