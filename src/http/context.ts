@@ -1,4 +1,5 @@
 // The Hono environment every route shares: bindings, parsed config, services, caller and request id.
+import type { Context } from "hono";
 import type { Config, Bindings } from "../config";
 import type { RequestContext } from "../domain/request-context";
 import type { Services } from "../services/create-services";
@@ -13,3 +14,6 @@ export type AppEnv = {
     ctx: RequestContext;
   };
 };
+
+/** The base URL clients reach us at: PUBLIC_BASE_URL behind a proxy, else this request's origin. */
+export const publicBase = (c: Context<AppEnv>): string => c.var.config.publicBaseUrl ?? new URL(c.req.url).origin;

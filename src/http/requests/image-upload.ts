@@ -22,9 +22,14 @@ export function declaredSize(headers: Headers): number | null {
     if (!INTEGER.test(announced) || !Number.isSafeInteger(n)) throw badRequest("Invalid or missing image size in request headers.");
     return n;
   }
-  const length = headers.get("content-length");
   // The runtime has already checked Content-Length against the body it delivers.
-  return length !== null && INTEGER.test(length) ? Number(length) : null;
+  return contentLength(headers);
+}
+
+/** The request's Content-Length, when it is a plain integer. */
+export function contentLength(headers: Headers): number | null {
+  const v = headers.get("content-length");
+  return v !== null && INTEGER.test(v) ? Number(v) : null;
 }
 
 /** Checks run before the image is looked up, as Glance's request deserializer does. */

@@ -16,12 +16,6 @@ export function parseContentRange(header: string | null): ContentRange | null {
   return { start, end, total };
 }
 
-/** The request's Content-Length, when it is a plain integer. */
-export function contentLength(headers: Headers): number | null {
-  const v = headers.get("content-length");
-  return v !== null && /^\s*\d+\s*$/.test(v) ? Number(v) : null;
-}
-
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Validates an import body against the enabled methods (400s in Glance's order). */

@@ -68,7 +68,7 @@ function sortKey(k: string): SortKey {
     throw badRequest(`Invalid sort key: ${k}. It must be one of the following: ${SORT_KEYS.join(", ")}.`);
   return k as SortKey;
 }
-function sortDir(d: string): SortDir {
+export function parseSortDir(d: string): SortDir {
   if (d !== "asc" && d !== "desc") throw badRequest(`Invalid sort direction: ${d}`);
   return d;
 }
@@ -94,11 +94,11 @@ function parseSort(p: Params): ListQuery["sort"] {
       if (part.trim() === "") continue;
       const [k, d] = partition(part);
       keys.push(sortKey(k.trim()));
-      dirs.push(sortDir(d === undefined || d.trim() === "" ? "desc" : d.trim()));
+      dirs.push(parseSortDir(d === undefined || d.trim() === "" ? "desc" : d.trim()));
     }
   } else {
     for (const k of p.get("sort_key") ?? []) keys.push(sortKey(k.trim()));
-    for (const d of p.get("sort_dir") ?? []) dirs.push(sortDir(d.trim()));
+    for (const d of p.get("sort_dir") ?? []) dirs.push(parseSortDir(d.trim()));
     if (dirs.length > 1 && dirs.length !== keys.length)
       throw badRequest("Number of sort dirs does not match the number of sort keys");
   }

@@ -3,8 +3,8 @@ import { Hono } from "hono";
 import { IMPORT_METHODS } from "../../services/import-service";
 import type { AppEnv } from "../context";
 import { readJson } from "../json-body";
-import { contentLength, parseContentRange, parseImportRequest } from "../requests/import-request";
-import { parseUpload } from "../requests/image-upload";
+import { contentLength, parseUpload } from "../requests/image-upload";
+import { parseContentRange, parseImportRequest } from "../requests/import-request";
 import { toTaskRow } from "../responses/task";
 
 export const imageImport = new Hono<AppEnv>();

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import { IMPORT_METHODS } from "../../services/import-service";
 import { readJson } from "../json-body";
-import type { AppEnv } from "../context";
+import { type AppEnv, publicBase } from "../context";
 import { parseCreateImage } from "../requests/create-image";
 import { parseImagePatch, patchDialect } from "../requests/image-patch";
 import { parseListImages } from "../requests/list-images";
@@ -21,8 +21,7 @@ images.get("/", async (c) => {
 images.post("/", async (c) => {
   const input = parseCreateImage(await readJson(c.req.raw, c.var.config.maxJsonBody));
   const image = await c.var.services.images.create(c.var.ctx, input);
-  const base = c.var.config.publicBaseUrl ?? new URL(c.req.url).origin;
-  c.header("Location", `${base}/v2/images/${image.id}`);
+  c.header("Location", `${publicBase(c)}/v2/images/${image.id}`);
   // openstacksdk decides from this header whether create_image(use_import=True) may stage + import.
   c.header("OpenStack-image-import-methods", IMPORT_METHODS.join(","));
   return c.json(toGlanceImage(image), 201);

@@ -1,14 +1,12 @@
 // Discovery: /v2/info/import, /v2/info/stores (single store -> 404, as Glance), /v2/info/usage.
 import { Hono } from "hono";
 import { forbidden, notFound } from "../../domain/errors";
-import { IMPORT_METHODS as SERVICE_IMPORT_METHODS } from "../../services/import-service";
+import { IMPORT_METHODS } from "../../services/import-service";
 import type { AppEnv } from "../context";
 
 export const info = new Hono<AppEnv>();
 
-/** glance-direct (stage + import) and web-download; copy-image needs several stores, which we do not have. */
-export const IMPORT_METHODS: readonly string[] = SERVICE_IMPORT_METHODS;
-
+// copy-image is not offered: it needs several stores, which we do not have.
 info.get("/import", (c) =>
   c.json({ "import-methods": { description: "Import methods available.", type: "array", value: IMPORT_METHODS } }),
 );

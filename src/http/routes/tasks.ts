@@ -1,8 +1,10 @@
 // /v2/tasks (admin-only by default, as Glance's tasks_api_access): list and show; DELETE is always 405.
 import { Hono } from "hono";
 import { badRequest, DomainError } from "../../domain/errors";
+import { UUID_RE } from "../../domain/image";
 import { assertTasksApi } from "../../services/task-service";
 import type { AppEnv } from "../context";
+import { parseSortDir } from "../requests/list-images";
 import { toTaskDoc } from "../responses/task";
 
 export const tasks = new Hono<AppEnv>();
@@ -16,18 +18,18 @@ tasks.get("/", async (c) => {
   const limitText = q.get("limit") ?? "25";
   const limit = Number(limitText);
   if (!/^\d+$/.test(limitText)) throw badRequest("limit param must be an integer");
-  const sortDir = q.get("sort_dir") ?? "desc";
-  if (sortDir !== "asc" && sortDir !== "desc") throw badRequest(`Invalid sort direction: ${sortDir}`);
+  const sortDir = parseSortDir(q.get("sort_dir") ?? "desc");
   const sortKey = q.get("sort_key") ?? "created_at";
   if (sortKey !== "created_at") throw badRequest(`Invalid sort key: ${sortKey}. Only created_at is supported.`);
   const status = q.get("status") ?? undefined;
   if (status !== undefined && !STATUSES.includes(status)) throw badRequest(`Invalid status value: ${status}`);
   const type = q.get("type") ?? undefined;
   const marker = q.get("marker") ?? undefined;
-  if (marker !== undefined && !/^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(marker)) throw badRequest("Invalid marker format");
-  const page = await c.var.services.tasks.list(c.var.ctx, { limit: Math.min(limit, 1000), sortDir, status, type, marker });
+  if (marker !== undefined && !UUID_RE.test(marker)) throw badRequest("Invalid marker format");
+  const pageSize = Math.min(limit, 1000);
+  const page = await c.var.services.tasks.list(c.var.ctx, { limit: pageSize, sortDir, status, type, marker });
   const body: Record<string, unknown> = { tasks: page.map((t) => toTaskDoc(t, false)), first: "/v2/tasks", schema: "/v2/schemas/tasks" };
-  if (limit > 0 && page.length === Math.min(limit, 1000)) {
+  if (limit > 0 && page.length === pageSize) {
     const next = new URLSearchParams(q);
     next.set("marker", page[page.length - 1]!.id);
     body.next = `/v2/tasks?${next}`;

@@ -1,6 +1,6 @@
 // GET / (300) and GET /versions (200): the version document clients probe before anything else.
 import type { Context } from "hono";
-import type { AppEnv } from "../context";
+import { type AppEnv, publicBase } from "../context";
 
 /**
  * Glance 25 with one store and no cache advertises these (v2.15 current), plus v2.12 because
@@ -24,8 +24,7 @@ const VERSIONS: [string, string][] = [
 export const VERSION_ALIASES = /^\/v2\.(?:[0-7]|9|12|15)(?=\/|$)/;
 
 export function versionsResponse(c: Context<AppEnv>, status: 200 | 300): Response {
-  const base = c.get("config").publicBaseUrl ?? new URL(c.req.url).origin;
-  const href = `${base}/v2/`;
+  const href = `${publicBase(c)}/v2/`;
   const versions = VERSIONS.map(([id, st]) => ({ id, status: st, links: [{ rel: "self", href }] }));
   return c.json({ versions }, status);
 }
