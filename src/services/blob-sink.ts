@@ -1,6 +1,10 @@
-// Streams one object into the BlobStore: a single put for a known small size, else equal multipart parts.
-import { payloadTooLarge } from "../domain/errors";
-import type { BlobPart, BlobStore, ImageDataFields } from "./ports";
+// Streams one object into the BlobStore (one put for a known small size, else equal multipart parts), and the
+// limits, errors and reset fields that upload (PUT /file) and stage (PUT /stage) share.
+import { badRequest, conflict, gone, payloadTooLarge } from "../domain/errors";
+import type { ImageStatus } from "../domain/image";
+import type { Digests, DigestingReader } from "./digesting-reader";
+import type { BlobPart, BlobStore, ImageDataFields, ImageRepository } from "./ports";
+import type { QuotaMeter } from "./quota";
 
 /** R2 allows at most this many parts in one multipart upload. */
 export const MAX_PARTS = 10_000;
@@ -9,6 +13,20 @@ const PUT_BLOCK = 1024 * 1024;
 
 /** Glance's image_size_cap message, also used when an upload would need more parts than R2 allows. */
 export const imageTooLarge = () => payloadTooLarge("The incoming image is too large: The provided image is too large.");
+
+/** The answer when the image was deleted while its data was being written. */
+export const goneDuringUpload = (id: string) =>
+  gone(
+    `Image ${id} could not be found after upload. The image may have been deleted during the upload, cleaning up the chunks uploaded.`,
+  );
+
+/** The answer for a request that lost the queued -> `target` race (410 when the image is gone meanwhile). */
+export async function lostRace(repo: Pick<ImageRepository, "find">, id: string, target: ImageStatus): Promise<Error> {
+  const found = await repo.find(id, null);
+  if (!found) return goneDuringUpload(id);
+  const status = found.image.status === "queued" ? target : found.image.status;
+  return conflict(`Image status transition from ${status} to ${target} is not allowed`);
+}
 
 /** Leaving `saving`/`uploading`/`importing` for `queued` forgets everything about the data (Glance's _restore). */
 export const NO_DATA: ImageDataFields = {
@@ -82,3 +100,34 @@ export async function openBlobSink(blobs: BlobStore, key: string, declared: numb
 
 export const fromHexBytes = (h: string | null) =>
   h ? new Uint8Array((h.match(/../g) ?? []).map((x) => parseInt(x, 16))) : null;
+
+export interface PumpLimits {
+  sizeCap: number;
+  meter: QuotaMeter;
+  /** The announced size: the body must have exactly this many bytes. */
+  declared: number | null;
+  /** Leading bytes to keep for format detection and the qcow2 virtual size. */
+  headBytes: number;
+  /** Runs before each block is stored (an upload refreshes its lease here). */
+  beforeWrite?: () => Promise<void>;
+}
+
+/** Streams the body into the sink, enforcing the size cap, quotas and declared size as bytes arrive. */
+export async function pump(reader: DigestingReader, sink: BlobSink, lim: PumpLimits): Promise<{ digests: Digests; head: Uint8Array | null }> {
+  const { sizeCap, meter, declared } = lim;
+  let head: Uint8Array | null = null;
+  for (let block = await reader.read(sink.blockSize); block !== null; block = await reader.read(sink.blockSize)) {
+    // A block that crosses a limit is never stored.
+    if (reader.size > sizeCap) throw imageTooLarge();
+    meter(reader.size);
+    if (declared !== null && reader.size > declared)
+      throw badRequest(`Size exceeds: expected ${declared} bytes, got ${reader.size} bytes`);
+    head ??= block.slice(0, lim.headBytes);
+    await lim.beforeWrite?.();
+    await sink.write(block);
+  }
+  if (declared !== null && reader.size !== declared)
+    throw badRequest(`Size mismatch: expected ${declared} bytes, got ${reader.size} bytes`);
+  await sink.close();
+  return { digests: await reader.digests(), head };
+}

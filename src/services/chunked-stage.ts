@@ -24,12 +24,12 @@
 import { badRequest, conflict, payloadTooLarge, rangeNotSatisfiable } from "../domain/errors";
 import { assertTransition } from "../domain/image-status";
 import { ResumableDigests, toHex } from "../lib/resumable-hash";
-import { imageTooLarge, MAX_PARTS, NO_DATA } from "./blob-sink";
+import { goneDuringUpload, imageTooLarge, lostRace, MAX_PARTS, NO_DATA } from "./blob-sink";
 import { BlockReader } from "./block-reader";
 import { dataKey } from "./image-data-service";
 import type { StagingRecord } from "./import-ports";
 import type { StoredImage } from "./ports";
-import { goneDuringStage, logFailure, type StageProgress, type StageService } from "./stage-service";
+import { logFailure, type StageProgress, type StageService } from "./stage-service";
 
 export interface ContentRange {
   start: number;
@@ -79,7 +79,7 @@ async function openSession(svc: StageService, image: StoredImage, range: Content
   const at = now();
   if (!(await repo.transition(image.id, "queued", "uploading", { uploadId, uploadStartedAt: at, size: null }, at))) {
     await blobs.abortMultipart(key, uploadId).catch(() => {});
-    throw await svc.lostRace(image.id);
+    throw await lostRace(repo, image.id, "uploading");
   }
   try {
     await quota.assertUploadingCount(image.owner);
@@ -159,7 +159,7 @@ async function storeChunk(
     // The session is untouched: the client resends this chunk (GET /stage says from where).
     await reader.cancel();
     await writer.abort();
-    if (!(await repo.find(id, null))) throw goneDuringStage(id);
+    if (!(await repo.find(id, null))) throw goneDuringUpload(id);
     throw err;
   }
   const received = rec.received + len;
@@ -171,11 +171,11 @@ async function storeChunk(
     updatedAt: now(),
   };
   if (!(await staging.advance(id, rec.received, next))) {
-    if (!(await repo.find(id, null))) throw goneDuringStage(id);
+    if (!(await repo.find(id, null))) throw goneDuringUpload(id);
     throw conflict(`Another chunk for bytes from ${range.start} of image ${id} was staged first.`);
   }
   // Glance records the staged size on the image; only once all bytes are there.
   if (received === rec.total && !(await repo.transition(id, "uploading", "uploading", { size: received }, now())))
-    throw goneDuringStage(id);
+    throw goneDuringUpload(id);
   return { received, total: rec.total! };
 }

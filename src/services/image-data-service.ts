@@ -1,14 +1,14 @@
 // Image data use cases (upload, download, discard): bytes in the BlobStore, status changes by CAS.
-import { badRequest, conflict, DomainError, gone, imageNotFound } from "../domain/errors";
+import { conflict, DomainError, imageNotFound } from "../domain/errors";
 import type { Image } from "../domain/image";
 import { detectDiskFormat, FORMAT_PROBE_BYTES } from "../domain/disk-format";
 import { assertFormatsSet, assertTransition, DATALESS_STATUSES } from "../domain/image-status";
 import { assertDownloadable, authorize, type ImageAction } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
-import { type Digests, DigestingReader } from "./digesting-reader";
-import { type BlobSink, imageTooLarge, MAX_PARTS, multipartSink, NO_DATA, singlePutSink } from "./blob-sink";
+import { DigestingReader } from "./digesting-reader";
+import { goneDuringUpload, imageTooLarge, lostRace, MAX_PARTS, multipartSink, NO_DATA, pump, singlePutSink } from "./blob-sink";
 import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "./ports";
-import type { QuotaMeter, QuotaPolicy } from "./quota";
+import type { QuotaPolicy } from "./quota";
 import { isAbandoned, UploadLease } from "./upload-lease";
 
 export interface UploadSettings {
@@ -48,14 +48,9 @@ export interface ImageDownload {
 /** The R2 key of an image's data. One object per image; ids are never reused, so keys are never reused. */
 export const dataKey = (imageId: string) => `images/${imageId}`;
 
-const goneDuringUpload = (id: string) =>
-  gone(
-    `Image ${id} could not be found after upload. The image may have been deleted during the upload, cleaning up the chunks uploaded.`,
-  );
 const takenOver = (id: string) =>
   conflict(`The upload to image ${id} stalled and was abandoned; the image may be uploaded again.`);
 const unavailable = () => new DomainError("service_unavailable", undefined);
-
 
 export class ImageDataService {
   constructor(private readonly d: ImageDataServiceDeps) {}
@@ -83,7 +78,7 @@ export class ImageDataService {
     const startedAt = now();
     if (!(await repo.transition(id, "queued", "saving", { uploadStartedAt: startedAt, uploadId, uploadSize: declared }, startedAt))) {
       if (uploadId) await this.abortQuietly(key, uploadId);
-      throw await this.lostRace(id);
+      throw await lostRace(repo, id, "saving");
     }
 
     const lease = new UploadLease(repo, id, uploadId, startedAt, settings.staleSeconds * 1000, now);
@@ -91,7 +86,16 @@ export class ImageDataService {
     const sink = uploadId === null ? singlePutSink(blobs, key, declared ?? 0) : multipartSink(blobs, key, uploadId, settings.partSize);
     try {
       await this.d.quota.assertUploadingCount(image.owner);
-      const { digests, head } = await this.pump(reader, sink, lease, declared, meter);
+      const { digests, head } = await pump(reader, sink, {
+        sizeCap: settings.sizeCap,
+        meter,
+        declared,
+        headBytes: FORMAT_PROBE_BYTES,
+        beforeWrite: async () => {
+          const outcome = await lease.keepAlive();
+          if (outcome !== "done") throw outcome === "deleted" ? goneDuringUpload(id) : takenOver(id);
+        },
+      });
       const formats = {
         containerFormat: image.containerFormat ?? "bare",
         diskFormat: image.diskFormat ?? detectDiskFormat(head ?? new Uint8Array(0)),
@@ -114,28 +118,6 @@ export class ImageDataService {
       await sink.abort();
       throw await this.restore(lease, key, err);
     }
-  }
-
-  /** Streams the body into the sink, enforcing the size cap, quotas and declared size as bytes arrive. */
-  private async pump(reader: DigestingReader, sink: BlobSink, lease: UploadLease, declared: number | null, meter: QuotaMeter) {
-    let head: Uint8Array | null = null;
-    for (let block = await reader.read(sink.blockSize); block !== null; block = await reader.read(sink.blockSize)) {
-      // A block that crosses a limit is never stored.
-      if (reader.size > this.d.settings.sizeCap) throw imageTooLarge();
-      meter(reader.size);
-      if (declared !== null && reader.size > declared)
-        throw badRequest(`Size exceeds: expected ${declared} bytes, got ${reader.size} bytes`);
-      // Enough leading bytes for format detection and the qcow2 virtual size.
-      head ??= block.slice(0, FORMAT_PROBE_BYTES);
-      const outcome = await lease.keepAlive();
-      if (outcome !== "done") throw outcome === "deleted" ? goneDuringUpload(lease.imageId) : takenOver(lease.imageId);
-      await sink.write(block);
-    }
-    if (declared !== null && reader.size !== declared)
-      throw badRequest(`Size mismatch: expected ${declared} bytes, got ${reader.size} bytes`);
-    await sink.close();
-    const digests: Digests = await reader.digests();
-    return { digests, head };
   }
 
   /**
@@ -168,16 +150,8 @@ export class ImageDataService {
     const at = this.d.now();
     // The revision guard makes sure we reset exactly the stale state we looked at.
     if (!(await this.d.repo.transition(image.id, "saving", "queued", NO_DATA, at, image.revision)))
-      throw await this.lostRace(image.id);
+      throw await lostRace(this.d.repo, image.id, "saving");
     return { ...image, ...NO_DATA, status: "queued", updatedAt: at, revision: image.revision + 1 } as StoredImage;
-  }
-
-  /** The answer for an upload that lost the queued -> saving race. */
-  private async lostRace(id: string): Promise<Error> {
-    const found = await this.d.repo.find(id, null);
-    if (!found) return goneDuringUpload(id);
-    const status = found.image.status === "queued" ? "saving" : found.image.status;
-    return conflict(`Image status transition from ${status} to saving is not allowed`);
   }
 
   /**

@@ -1,10 +1,10 @@
 // PUT/GET /v2/images/{id}/stage: stage data for glance-direct straight into the image's final R2 key.
-import { badRequest, conflict, DomainError, gone, imageNotFound, notFound } from "../domain/errors";
+import { DomainError, imageNotFound, notFound } from "../domain/errors";
 import { assertTransition } from "../domain/image-status";
 import { authorize } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
 import { toHex } from "../lib/resumable-hash";
-import { imageTooLarge, NO_DATA, openBlobSink } from "./blob-sink";
+import { goneDuringUpload, imageTooLarge, lostRace, NO_DATA, openBlobSink, pump } from "./blob-sink";
 import { type ContentRange, stageChunk } from "./chunked-stage";
 import { DigestingReader } from "./digesting-reader";
 import { dataKey, type UploadInput } from "./image-data-service";
@@ -88,25 +88,12 @@ export class StageService {
     const startedAt = now();
     if (!(await repo.transition(id, "queued", "uploading", { uploadStartedAt: startedAt, uploadId: sink.uploadId, uploadSize: declared }, startedAt))) {
       await sink.abort();
-      throw await this.lostRace(id);
+      throw await lostRace(repo, id, "uploading");
     }
     const reader = new DigestingReader(input.body);
     try {
       await this.d.quota.assertUploadingCount(image.owner);
-      let head: Uint8Array | null = null;
-      for (let b = await reader.read(sink.blockSize); b !== null; b = await reader.read(sink.blockSize)) {
-        // A block that crosses a limit is never stored.
-        if (reader.size > settings.sizeCap) throw imageTooLarge();
-        meter(reader.size);
-        if (declared !== null && reader.size > declared)
-          throw badRequest(`Size exceeds: expected ${declared} bytes, got ${reader.size} bytes`);
-        head ??= b.slice(0, 32);
-        await sink.write(b);
-      }
-      if (declared !== null && reader.size !== declared)
-        throw badRequest(`Size mismatch: expected ${declared} bytes, got ${reader.size} bytes`);
-      await sink.close();
-      const digests = await reader.digests();
+      const { digests, head } = await pump(reader, sink, { sizeCap: settings.sizeCap, meter, declared, headBytes: 32 });
       // Glance leaves checksum/os_hash_* null until import; the digests wait in the staging record.
       await staging.put({
         imageId: id,
@@ -122,7 +109,7 @@ export class StageService {
         updatedAt: now(),
       });
       const staged: ImageDataFields = { size: digests.size, uploadId: null, uploadStartedAt: null, uploadSize: null };
-      if (!(await repo.transition(id, "uploading", "uploading", staged, now()))) throw goneDuringStage(id);
+      if (!(await repo.transition(id, "uploading", "uploading", staged, now()))) throw goneDuringUpload(id);
     } catch (err) {
       await reader.cancel();
       await sink.abort();
@@ -136,21 +123,13 @@ export class StageService {
       await this.d.blobs.delete(dataKey(id));
       await this.d.staging.remove(id);
       if (!(await this.d.repo.transition(id, "uploading", "queued", NO_DATA, this.d.now()))) {
-        if (!(await this.d.repo.find(id, null))) return goneDuringStage(id);
+        if (!(await this.d.repo.find(id, null))) return goneDuringUpload(id);
       }
     } catch (cleanupErr) {
       logFailure("stage cleanup", id, cleanupErr);
     }
     if (!(err instanceof DomainError)) logFailure("stage", id, err);
     return err;
-  }
-
-  /** The answer for a request that lost the queued -> uploading race. */
-  async lostRace(id: string): Promise<Error> {
-    const found = await this.d.repo.find(id, null);
-    if (!found) return goneDuringStage(id);
-    const status = found.image.status === "queued" ? "uploading" : found.image.status;
-    return conflict(`Image status transition from ${status} to uploading is not allowed`);
   }
 
   /**
@@ -172,9 +151,6 @@ export class StageService {
     return { ...image, ...NO_DATA, status: "queued", updatedAt: at, revision: image.revision + 1 } as StoredImage;
   }
 }
-
-export const goneDuringStage = (id: string) =>
-  gone(`Image ${id} could not be found after upload. The image may have been deleted during the upload, cleaning up the chunks uploaded.`);
 
 /** Logs class and a short message only: storage errors can carry keys and bucket names. */
 export function logFailure(what: string, subject: string, err: unknown): void {
