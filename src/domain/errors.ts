@@ -52,7 +52,7 @@ export const rangeNotSatisfiable = (detail: string) =>
 
 export const imageNotFound = (id: string) => notFound(`No image found with ID ${id}`);
 
-/** Glance's quota message for tags/properties (glance/common/exception.py ImageLimitExceeded-style). */
+/** Glance's quota message for tags, properties and members (glance/common/exception.py ImageLimitExceeded-style). */
 export const limitExceeded = (what: "tags" | "properties" | "members", attempted: number, maximum: number) =>
   payloadTooLarge(
     `The limit has been exceeded on the number of allowed image ${what}. Attempted: ${attempted}, Maximum: ${maximum}`,

@@ -1,5 +1,5 @@
 // Glance's secure-RBAC defaults as plain functions: who may see an image and who may act on it.
-import { forbidden, notFound } from "./errors";
+import { forbidden, imageNotFound } from "./errors";
 import type { Image, MemberStatus } from "./image";
 import type { RequestContext } from "./request-context";
 
@@ -68,7 +68,7 @@ export function authorize(
   image: Image,
   membership: Membership,
   action: ImageAction,
-  hidden: () => Error = () => notFound(`No image found with ID ${image.id}`),
+  hidden: () => Error = () => imageNotFound(image.id),
 ): void {
   if (!canView(ctx, image, membership)) throw hidden();
   if (!isAllowed(ctx, image, membership, action))

@@ -98,11 +98,16 @@ function checkMinimum(key: string, v: number): void {
   if (v > MAX_INT32) throw badRequest(`'${key}' value out of range, must not exceed ${MAX_INT32}.`);
 }
 
-function checkString(key: string, v: unknown, opts: { nullable?: boolean; maxLength?: number } = {}): void {
+function checkString(v: unknown, opts: { nullable?: boolean; maxLength?: number } = {}): void {
   if (v === null && opts.nullable) return;
   if (typeof v !== "string") throw typeError(v, opts.nullable ? NULL_OR_STRING : "'string'");
   if (opts.maxLength !== undefined && [...v].length > opts.maxLength) schemaFail(`${pyRepr(v)} is too long`);
-  void key;
+}
+
+/** A string that must be a UUID (the image id, kernel_id, ramdisk_id). */
+function checkUuid(v: unknown, nullable = false): void {
+  checkString(v, { nullable });
+  if (!UUID_RE.test(v as string)) schemaFail(`${pyRepr(v)} does not match ${pyRepr(UUID_RE.source)}`);
 }
 
 /** Extra properties from Glance's shipped schema-image.json that carry their own rules. */
@@ -116,9 +121,8 @@ const DELETION_POLICIES = ["on_image_deletion", "do_not_delete"];
 export function validateValue(key: string, v: unknown): void {
   switch (key) {
     case "name":
-      return checkString(key, v, { nullable: true, maxLength: 255 });
     case "owner":
-      return checkString(key, v, { nullable: true, maxLength: 255 });
+      return checkString(v, { nullable: true, maxLength: 255 });
     case "visibility":
       if (typeof v !== "string") throw typeError(v, "'string'");
       return enumCheck(v, VISIBILITIES);
@@ -138,12 +142,10 @@ export function validateValue(key: string, v: unknown): void {
       return enumCheck(v, [null, ...DISK_FORMATS]);
     case "tags":
       if (!Array.isArray(v)) throw typeError(v, "'array'");
-      for (const t of v) checkString("tags", t, { maxLength: 255 });
+      for (const t of v) checkString(t, { maxLength: 255 });
       return;
     case "id":
-      checkString(key, v);
-      if (!UUID_RE.test(v as string)) schemaFail(`${pyRepr(v)} does not match ${pyRepr(UUID_RE.source)}`);
-      return;
+      return checkUuid(v);
     default:
       return validateExtraProperty(key, v);
   }
@@ -153,9 +155,7 @@ export function validateExtraProperty(key: string, v: unknown): void {
   if ([...key].length > 255) throw badRequest("Custom property should not be greater than 255 characters.");
   if (UUID_PROPS.has(key)) {
     if (v === null) return;
-    checkString(key, v, { nullable: true });
-    if (!UUID_RE.test(v as string)) schemaFail(`${pyRepr(v)} does not match ${pyRepr(UUID_RE.source)}`);
-    return;
+    return checkUuid(v, true);
   }
   if (typeof v !== "string") throw typeError(v, "'string'");
   if (key === "cinder_encryption_key_deletion_policy") enumCheck(v, DELETION_POLICIES);
