@@ -25,6 +25,10 @@ const toMember = (r: MemberRow): ImageMember => ({
   updatedAt: r.updatedAt,
 });
 
+/** The live (not removed) membership row of `memberId` on `imageId`. */
+const liveMember = (imageId: string, memberId: string) =>
+  and(eq(imageMembers.imageId, imageId), eq(imageMembers.member, memberId), eq(imageMembers.deleted, false));
+
 /** Statuses whose images no longer count against a project (Glance's _image_get_count_by_owner). */
 const GONE = sql.raw(`('killed', 'deleted', 'pending_delete')`);
 /** An image's bytes for the quotas: its data, else the declared size of its upload, else its chunked stage's total. */
@@ -154,7 +158,7 @@ export class D1ImageRepository implements ImageRepository {
     const rows = await this.db
       .select()
       .from(imageMembers)
-      .where(and(eq(imageMembers.imageId, imageId), eq(imageMembers.member, memberId), eq(imageMembers.deleted, false)))
+      .where(liveMember(imageId, memberId))
       .limit(1);
     return rows[0] ? toMember(rows[0]) : null;
   }
@@ -177,7 +181,7 @@ export class D1ImageRepository implements ImageRepository {
     const res = await this.db
       .update(imageMembers)
       .set({ status, updatedAt: now })
-      .where(and(eq(imageMembers.imageId, imageId), eq(imageMembers.member, memberId), eq(imageMembers.deleted, false)))
+      .where(liveMember(imageId, memberId))
       .run();
     return res.meta.changes === 1;
   }
@@ -186,7 +190,7 @@ export class D1ImageRepository implements ImageRepository {
     const res = await this.db
       .update(imageMembers)
       .set({ deleted: true, updatedAt: now })
-      .where(and(eq(imageMembers.imageId, imageId), eq(imageMembers.member, memberId), eq(imageMembers.deleted, false)))
+      .where(liveMember(imageId, memberId))
       .run();
     return res.meta.changes === 1;
   }

@@ -1,29 +1,16 @@
 // R2BlobStore: the BlobStore port on an R2 bucket.
 import type { BlobBody, BlobPart, BlobStore, BlobWriter, ByteRange } from "../../services/ports";
+import { fixedLengthWriter } from "./fixed-length-writer";
 
 export class R2BlobStore implements BlobStore {
   constructor(private readonly bucket: R2Bucket) {}
 
   putKnownLength(key: string, length: number): BlobWriter {
-    // R2 only accepts a stream of known length; a FixedLengthStream supplies it for bytes we write ourselves.
-    const fixed = new FixedLengthStream(length);
-    const writer = fixed.writable.getWriter();
-    const stored = this.bucket.put(key, fixed.readable);
-    // If the put fails (or ends early) a pending write must fail too instead of waiting for a reader.
-    const broken = stored.then(() => {
-      throw new Error("R2 put ended before all bytes were written");
-    });
-    stored.catch(() => {});
-    broken.catch(() => {});
+    const w = fixedLengthWriter(length, (body) => this.bucket.put(key, body), { call: "R2 put", abandoned: "upload abandoned" });
     return {
-      write: (block) => Promise.race([writer.write(block), broken]),
+      ...w,
       close: async () => {
-        await writer.close();
-        await stored;
-      },
-      abort: async () => {
-        await writer.abort(new Error("upload abandoned")).catch(() => {});
-        await stored.catch(() => {});
+        await w.close();
       },
     };
   }

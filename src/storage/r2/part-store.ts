@@ -1,32 +1,23 @@
 // R2PartStore: streams one multipart part of known length (FixedLengthStream) and reports object sizes.
 import type { PartStreamStore, PartWriter } from "../../services/import-ports";
 import type { BlobPart } from "../../services/ports";
+import { fixedLengthWriter } from "./fixed-length-writer";
 
 export class R2PartStore implements PartStreamStore {
   constructor(private readonly bucket: R2Bucket) {}
 
   partWriter(key: string, uploadId: string, partNumber: number, length: number): PartWriter {
-    // uploadPart needs a body of known length; a FixedLengthStream lets us hash blocks on their way in
-    // instead of buffering a whole (up to 64 MiB) chunk.
-    const fixed = new FixedLengthStream(length);
-    const writer = fixed.writable.getWriter();
-    const stored = this.bucket.resumeMultipartUpload(key, uploadId).uploadPart(partNumber, fixed.readable);
-    // A part upload that fails early must fail the pending write too, not leave it waiting for a reader.
-    const broken = stored.then(() => {
-      throw new Error("R2 part upload ended before all bytes were written");
+    // Streaming the part lets us hash blocks on their way in instead of buffering a whole (up to 64 MiB) chunk.
+    const upload = this.bucket.resumeMultipartUpload(key, uploadId);
+    const w = fixedLengthWriter(length, (body) => upload.uploadPart(partNumber, body), {
+      call: "R2 part upload",
+      abandoned: "part abandoned",
     });
-    stored.catch(() => {});
-    broken.catch(() => {});
     return {
-      write: (block) => Promise.race([writer.write(block), broken]),
+      ...w,
       close: async (): Promise<BlobPart> => {
-        await writer.close();
-        const part = await stored;
+        const part = await w.close();
         return { partNumber: part.partNumber, etag: part.etag };
-      },
-      abort: async () => {
-        await writer.abort(new Error("part abandoned")).catch(() => {});
-        await stored.catch(() => {});
       },
     };
   }
