@@ -150,8 +150,10 @@ export class ImportWorker {
       if (!found || found.image.status !== "importing") break;
       await this.cleanup(imageId, found.image);
       const properties = { ...unlock(found.image.properties), [IMPORTING_PROPERTY]: "", [FAILED_PROPERTY]: STORE_ID };
-      if (await writer.finish(found.image, "importing", "queued", NO_DATA, properties, now())) break;
+      if (await writer.finish(found.image, "importing", "queued", NO_DATA, properties, now())) return claim.end("failure", message);
     }
+    // Deleted (or every CAS lost): drop whatever is left. After a successful reset we must not: the image is
+    // queued again and a new stage may already be writing to its key.
     await this.cleanup(imageId, null);
     await claim.end("failure", message);
   }
