@@ -2,7 +2,7 @@
 import { badRequest, conflict } from "./errors";
 import type { Image, ImageStatus } from "./image";
 
-export const TRANSITIONS: Readonly<Record<ImageStatus, readonly ImageStatus[]>> = {
+const TRANSITIONS: Readonly<Record<ImageStatus, readonly ImageStatus[]>> = {
   queued: ["saving", "uploading", "importing", "active", "deleted"],
   saving: ["active", "killed", "deleted", "queued"],
   uploading: ["importing", "queued", "deleted"],

@@ -36,12 +36,12 @@ export const READ_ONLY = [
 
 /** Names Glance keeps for itself: 403 "Attribute 'x' is reserved." */
 export const RESERVED = ["location", "locations", "deleted", "deleted_at"] as const;
-export const RESERVED_PREFIX = "os_glance";
+const RESERVED_PREFIX = "os_glance";
 
 /** Every key that is a column of the image rather than an extra property. */
 export const BASE_KEYS: ReadonlySet<string> = new Set<string>([...SETTABLE_BASE, ...READ_ONLY]);
 
-export const MAX_INT32 = 2147483647;
+const MAX_INT32 = 2147483647;
 
 export interface Limits {
   tags: number;
@@ -151,7 +151,7 @@ export function validateValue(key: string, v: unknown): void {
   }
 }
 
-export function validateExtraProperty(key: string, v: unknown): void {
+function validateExtraProperty(key: string, v: unknown): void {
   if ([...key].length > 255) throw badRequest("Custom property should not be greater than 255 characters.");
   if (UUID_PROPS.has(key)) {
     if (v === null) return;

@@ -10,7 +10,7 @@ export interface RequestContext {
 }
 
 /** Keystone implies member from admin and reader from member; tokens may carry only the strongest one. */
-export function expandRoles(roles: readonly string[]): Set<string> {
+function expandRoles(roles: readonly string[]): Set<string> {
   const out = new Set(roles.map((r) => r.toLowerCase()));
   if (out.has("admin")) out.add("member");
   if (out.has("member")) out.add("reader");

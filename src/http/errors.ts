@@ -102,7 +102,7 @@ export function errorBody(status: number, format: Format, explanation?: string, 
   }
 }
 
-export function errorResponse(
+function errorResponse(
   c: Context<AppEnv>,
   status: number,
   explanation?: string,
@@ -110,8 +110,7 @@ export function errorResponse(
   headers: Record<string, string> = {},
 ): Response {
   const { body, type } = errorBody(status, errorFormat(c.req.header("accept")), explanation, detail);
-  const res = new Response(c.req.method === "HEAD" ? null : body, { status, headers: { ...headers, "Content-Type": type } });
-  return res;
+  return new Response(c.req.method === "HEAD" ? null : body, { status, headers: { ...headers, "Content-Type": type } });
 }
 
 /** Root onError: domain errors keep their status and text; anything else is a bare 500 with no details. */

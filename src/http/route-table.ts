@@ -18,7 +18,7 @@ const r = (path: string, methods: string[], noBody: string[] = []): RouteSpec =>
   noBody,
 });
 
-export const ROUTES: RouteSpec[] = [
+const ROUTES: RouteSpec[] = [
   r("/v2/images", ["GET", "POST"], ["GET"]),
   r("/v2/images/{id}", ["GET", "PATCH", "DELETE"], ["GET", "DELETE"]),
   r("/v2/images/{id}/file", ["GET", "PUT"], ["GET"]),

@@ -4,7 +4,7 @@ import type { Identity, IdentityProvider } from "./identity";
 const parsed = new Map<string, Map<string, Identity>>();
 
 /** Parses AUTH_TOKENS: {"<token>": {"user_id": "...", "project_id": "...", "roles": ["member"]}}. */
-export function parseStaticTokens(raw: string | undefined): Map<string, Identity> {
+function parseStaticTokens(raw: string | undefined): Map<string, Identity> {
   const key = raw ?? "";
   const hit = parsed.get(key);
   if (hit) return hit;

@@ -48,7 +48,7 @@ type Params = Map<string, string[]>;
 
 const MAX_FILTER_VALUES = 60;
 
-export function paramsOf(url: URL): Params {
+function paramsOf(url: URL): Params {
   const out: Params = new Map();
   for (const [k, v] of url.searchParams) out.set(k, [...(out.get(k) ?? []), v]);
   return out;

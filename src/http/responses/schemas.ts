@@ -5,9 +5,16 @@ import imageSchema from "./image-schema.json";
 
 const UUID_PATTERN = imageSchema.properties.id.pattern;
 
-export const IMAGE_SCHEMA = imageSchema;
+/** The links of every paged collection schema. */
+const PAGED_LINKS = [
+  { rel: "first", href: "{first}" },
+  { rel: "next", href: "{next}" },
+  { rel: "describedby", href: "{schema}" },
+];
 
-export const IMAGES_SCHEMA = {
+const IMAGE_SCHEMA = imageSchema;
+
+const IMAGES_SCHEMA = {
   name: "images",
   properties: {
     images: { type: "array", items: imageSchema },
@@ -15,14 +22,10 @@ export const IMAGES_SCHEMA = {
     first: { type: "string" },
     next: { type: "string" },
   },
-  links: [
-    { rel: "first", href: "{first}" },
-    { rel: "next", href: "{next}" },
-    { rel: "describedby", href: "{schema}" },
-  ],
+  links: PAGED_LINKS,
 };
 
-export const MEMBER_SCHEMA = {
+const MEMBER_SCHEMA = {
   name: "member",
   properties: {
     member_id: { type: "string", description: "An identifier for the image member (tenantId)" },
@@ -34,7 +37,7 @@ export const MEMBER_SCHEMA = {
   },
 };
 
-export const MEMBERS_SCHEMA = {
+const MEMBERS_SCHEMA = {
   name: "members",
   properties: { members: { type: "array", items: MEMBER_SCHEMA }, schema: { type: "string" } },
   links: [{ rel: "describedby", href: "{schema}" }],
@@ -57,15 +60,11 @@ const TASK_PROPERTIES = {
   self: { type: "string" },
   schema: { type: "string" },
 };
-export const TASK_SCHEMA = { name: "task", properties: TASK_PROPERTIES };
-export const TASKS_SCHEMA = {
+const TASK_SCHEMA = { name: "task", properties: TASK_PROPERTIES };
+const TASKS_SCHEMA = {
   name: "tasks",
-  properties: { tasks: { type: "array", items: { name: "task", properties: TASK_PROPERTIES } }, schema: { type: "string" }, first: { type: "string" }, next: { type: "string" } },
-  links: [
-    { rel: "first", href: "{first}" },
-    { rel: "next", href: "{next}" },
-    { rel: "describedby", href: "{schema}" },
-  ],
+  properties: { tasks: { type: "array", items: TASK_SCHEMA }, schema: { type: "string" }, first: { type: "string" }, next: { type: "string" } },
+  links: PAGED_LINKS,
 };
 
 /**
@@ -76,11 +75,7 @@ const metadef = (name: string, properties: Record<string, unknown>) => ({ name, 
 const collection = (name: string, itemsKey: string, item: object) => ({
   name,
   properties: { [itemsKey]: { type: "array", items: item }, first: { type: "string" }, next: { type: "string" }, schema: { type: "string" } },
-  links: [
-    { rel: "first", href: "{first}" },
-    { rel: "next", href: "{next}" },
-    { rel: "describedby", href: "{schema}" },
-  ],
+  links: PAGED_LINKS,
 });
 const NAMESPACE = metadef("namespace", {
   namespace: { type: "string", maxLength: 80, description: "The unique namespace text." },

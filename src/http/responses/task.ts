@@ -3,7 +3,7 @@ import type { Task } from "../../services/import-ports";
 import { isoTime } from "./image";
 
 /** oslo's serialisation of a DB datetime: no zone, microseconds (always zero here). */
-export const rowTime = (ms: number) => `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}.000000`;
+const rowTime = (ms: number) => `${new Date(Math.floor(ms / 1000) * 1000).toISOString().slice(0, 19)}.000000`;
 
 /** GET /v2/images/{id}/tasks element: the task row as Glance's DB layer returns it. */
 export function toTaskRow(t: Task): Record<string, unknown> {

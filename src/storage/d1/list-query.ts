@@ -33,7 +33,7 @@ const memberOf = (projectId: string, status: MemberStatus | "all") =>
  * Which images a caller may list (glance/db/sqlalchemy/api.py _select_images_query). Without a visibility
  * filter, other projects' community images are left out, for admins too.
  */
-export function visibleTo(
+function visibleTo(
   caller: ListCaller,
   visibility: Visibility | "all" | undefined,
   memberStatus: MemberStatus | "all",
