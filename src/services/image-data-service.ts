@@ -1,11 +1,12 @@
 // Image data use cases (upload, download, discard): bytes in the BlobStore, status changes by CAS.
-import { conflict, DomainError, imageNotFound } from "../domain/errors";
+import { conflict, DomainError } from "../domain/errors";
 import type { Image } from "../domain/image";
 import { detectDiskFormat, FORMAT_PROBE_BYTES } from "../domain/disk-format";
 import { assertFormatsSet, assertTransition, DATALESS_STATUSES } from "../domain/image-status";
-import { assertDownloadable, authorize, type ImageAction } from "../domain/policy";
+import { assertDownloadable } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
 import { DigestingReader } from "./digesting-reader";
+import { loadImage } from "./image-service";
 import { goneDuringUpload, imageTooLarge, lostRace, MAX_PARTS, multipartSink, NO_DATA, pump, singlePutSink } from "./blob-sink";
 import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "./ports";
 import type { QuotaPolicy } from "./quota";
@@ -62,7 +63,7 @@ export class ImageDataService {
   async upload(ctx: RequestContext, id: string, input: UploadInput): Promise<void> {
     const { repo, blobs, settings, now } = this.d;
     const declared = input.declaredSize;
-    let { image } = await this.load(ctx, id, "upload_image");
+    let { image } = await loadImage(repo, ctx, id, "upload_image");
     if (isAbandoned(image, settings.staleSeconds * 1000, now())) image = await this.reclaim(image);
     assertTransition(image.status, "saving");
     if (!settings.inferFormats) assertFormatsSet(image);
@@ -163,7 +164,7 @@ export class ImageDataService {
     id: string,
     pickRange: (size: number) => ByteRange | null,
   ): Promise<ImageDownload | null> {
-    const { image } = await this.load(ctx, id, "download_image");
+    const { image } = await loadImage(this.d.repo, ctx, id, "download_image");
     assertDownloadable(ctx, image);
     if (DATALESS_STATUSES.includes(image.status)) return null;
     if (image.size === null) throw unavailable();
@@ -184,13 +185,6 @@ export class ImageDataService {
     // An upload still streaming then fails on its next part, and its final CAS fails on the tombstone.
     if (image.uploadId) await this.abortQuietly(key, image.uploadId);
     await this.d.blobs.delete(key);
-  }
-
-  private async load(ctx: RequestContext, id: string, action: ImageAction) {
-    const found = await this.d.repo.find(id, ctx.projectId);
-    if (!found) throw imageNotFound(id);
-    authorize(ctx, found.image, found.membership, action);
-    return found;
   }
 
   /** Aborting is cleanup: an upload that is already gone is fine, and a failure must not mask the real error. */

@@ -28,12 +28,8 @@ export class ImageService {
   constructor(private readonly d: ImageServiceDeps) {}
 
   /** Loads a live image the caller can see and checks `action` (404 when hidden, 403 when not allowed). */
-  async load(ctx: RequestContext, id: string, action: ImageAction = "get_image", hidden?: () => Error) {
-    const found = await this.d.repo.find(id, ctx.projectId);
-    const miss = hidden ?? (() => imageNotFound(id));
-    if (!found) throw miss();
-    authorize(ctx, found.image, found.membership, action, miss);
-    return found;
+  load(ctx: RequestContext, id: string, action: ImageAction = "get_image", hidden?: () => Error) {
+    return loadImage(this.d.repo, ctx, id, action, hidden);
   }
 
   async create(ctx: RequestContext, input: NewImageInput): Promise<Image> {
@@ -126,3 +122,18 @@ export class ImageService {
   }
 }
 
+
+/** ImageService.load for the services that hold only the repository (data, stage). */
+export async function loadImage(
+  repo: Pick<ImageRepository, "find">,
+  ctx: RequestContext,
+  id: string,
+  action: ImageAction,
+  hidden?: () => Error,
+) {
+  const found = await repo.find(id, ctx.projectId);
+  const miss = hidden ?? (() => imageNotFound(id));
+  if (!found) throw miss();
+  authorize(ctx, found.image, found.membership, action, miss);
+  return found;
+}

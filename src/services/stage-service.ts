@@ -1,13 +1,13 @@
 // PUT/GET /v2/images/{id}/stage: stage data for glance-direct straight into the image's final R2 key.
-import { DomainError, imageNotFound, notFound } from "../domain/errors";
+import { DomainError, notFound } from "../domain/errors";
 import { assertTransition } from "../domain/image-status";
-import { authorize } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
 import { toHex } from "../lib/resumable-hash";
 import { goneDuringUpload, imageTooLarge, lostRace, NO_DATA, openBlobSink, pump } from "./blob-sink";
 import { type ContentRange, stageChunk } from "./chunked-stage";
 import { DigestingReader } from "./digesting-reader";
 import { dataKey, type UploadInput } from "./image-data-service";
+import { loadImage } from "./image-service";
 import type { PartStreamStore, StagingRepository } from "./import-ports";
 import type { BlobStore, ImageDataFields, ImageRepository, StoredImage } from "./ports";
 import type { QuotaPolicy } from "./quota";
@@ -48,10 +48,8 @@ export class StageService {
 
   /** Loads the image for a stage request: 404 when hidden, 403 unless owner/admin (upload_image). */
   async load(ctx: RequestContext, id: string): Promise<StoredImage> {
-    const found = await this.d.repo.find(id, ctx.projectId);
-    if (!found) throw imageNotFound(id);
-    authorize(ctx, found.image, found.membership, "upload_image");
-    return this.reclaimIfAbandoned(found.image);
+    const { image } = await loadImage(this.d.repo, ctx, id, "upload_image");
+    return this.reclaimIfAbandoned(image);
   }
 
   /** PUT /stage. Returns progress for a chunk, null for a single-request stage. */
