@@ -2,6 +2,7 @@
 import type { Context } from "hono";
 import { DomainError, type ErrorKind } from "../domain/errors";
 import type { AppEnv } from "./context";
+import { describeError } from "../lib/log-failure";
 
 const STATUS: Record<ErrorKind, number> = {
   bad_request: 400,
@@ -120,7 +121,6 @@ export function renderError(err: Error, c: Context<AppEnv>): Response {
   }
   // Log the request id, the error's class and where it was thrown, never its message: messages from storage
   // or identity backends can carry object keys, credentials or SQL (OSSA-2013-002, OSSA-2014-004).
-  const where = (err.stack ?? "").split("\n").find((line) => line.trim().startsWith("at "))?.trim() ?? "";
-  console.error(`[${c.get("requestId") ?? "-"}] unhandled ${err.name} ${where}`);
+  console.error(`[${c.get("requestId") ?? "-"}] unhandled ${describeError(err)}`);
   return errorResponse(c, 500);
 }

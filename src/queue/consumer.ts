@@ -2,6 +2,7 @@
 import { type Bindings, loadConfig } from "../config";
 import type { ImportMessage } from "../services/import-ports";
 import { createImportWorker } from "../services/create-services";
+import { logFailure } from "../lib/log-failure";
 
 export async function handleImportBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   const config = loadConfig(env);
@@ -20,8 +21,7 @@ export async function handleImportBatch(batch: MessageBatch<unknown>, env: Bindi
       else message.retry({ delaySeconds });
     } catch (err) {
       // Storage hiccup before the task could be judged: the next delivery tries again.
-      const e = err instanceof Error ? err : new Error(String(err));
-      console.error(`import task ${body.taskId} crashed: ${e.name}: ${e.message.slice(0, 200)}`);
+      logFailure("import task", body.taskId, err);
       message.retry({ delaySeconds: 5 });
     }
   }

@@ -7,6 +7,7 @@ import type { QuotaPolicy } from "../services/quota";
 import { NO_DATA } from "../services/blob-sink";
 import { finishStaged } from "./staged-import";
 import { webDownload } from "./web-download";
+import { logFailure } from "../lib/log-failure";
 
 export interface ImportWorkerDeps {
   repo: ImageRepository;
@@ -108,7 +109,7 @@ export class ImportWorker {
     } catch (err) {
       if (err instanceof TaskLost) throw err;
       const message = err instanceof ImportFailure ? err.message : "Image import failed.";
-      if (!(err instanceof ImportFailure)) logFailure(imageId, err);
+      if (!(err instanceof ImportFailure)) logFailure("import", imageId, err);
       await this.fail(claim, imageId, message);
       return;
     }
@@ -168,14 +169,10 @@ export class ImportWorker {
     const key = dataKey(imageId);
     const rec = await staging.find(imageId);
     for (const uploadId of new Set([image?.uploadId, rec?.uploadId])) {
-      if (uploadId) await blobs.abortMultipart(key, uploadId).catch((e) => logFailure(imageId, e));
+      if (uploadId) await blobs.abortMultipart(key, uploadId).catch((e) => logFailure("import", imageId, e));
     }
     await blobs.delete(key);
     await staging.remove(imageId);
   }
 }
 
-function logFailure(imageId: string, err: unknown): void {
-  const e = err instanceof Error ? err : new Error(String(err));
-  console.error(`import failed for ${imageId}: ${e.name}: ${e.message.slice(0, 200)}`);
-}

@@ -29,7 +29,8 @@ import { BlockReader } from "./block-reader";
 import { dataKey } from "./image-data-service";
 import type { StagingRecord } from "./import-ports";
 import type { StoredImage } from "./ports";
-import { logFailure, type StageProgress, type StageService } from "./stage-service";
+import { logFailure } from "../lib/log-failure";
+import type { StageProgress, StageService } from "./stage-service";
 
 export interface ContentRange {
   start: number;

@@ -11,6 +11,7 @@ import { goneDuringUpload, imageTooLarge, lostRace, MAX_PARTS, multipartSink, NO
 import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "./ports";
 import type { QuotaPolicy } from "./quota";
 import { isAbandoned, UploadLease } from "./upload-lease";
+import { logFailure } from "../lib/log-failure";
 
 export interface UploadSettings {
   /** Glance's image_size_cap. */
@@ -210,9 +211,3 @@ export function virtualSizeOf(
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null;
 }
 
-/** Logs the failure's class and throw site, never its message: storage errors can carry keys and credentials. */
-function logFailure(what: string, subject: string, err: unknown): void {
-  const e = err instanceof Error ? err : new Error("non-Error thrown");
-  const where = (e.stack ?? "").split("\n").find((line) => line.trim().startsWith("at "))?.trim() ?? "";
-  console.error(`${what} failed for ${subject}: ${e.name} ${where}`);
-}

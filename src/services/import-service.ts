@@ -5,6 +5,7 @@ import type { RequestContext } from "../domain/request-context";
 import { checkImportUri } from "../domain/uri-filter";
 import type { ImportImageWriter, ImportQueue, Task, TaskRepository } from "./import-ports";
 import type { ImageRepository, StoredImage } from "./ports";
+import { logFailure } from "../lib/log-failure";
 
 export type ImportMethod = "glance-direct" | "web-download";
 
@@ -78,7 +79,7 @@ export class ImportService {
       const back = (task.input?.import_req as { method: { name: string } }).method.name === "glance-direct" ? "uploading" : "queued";
       await writer.finish(image, "importing", back, {}, previous, now()).catch(() => false);
       await tasks.update(task.id, task, { status: "failure", message: "The import could not be queued.", updatedAt: now() });
-      console.error(`import enqueue failed for ${image.id}: ${err instanceof Error ? err.message.slice(0, 200) : "?"}`);
+      logFailure("import enqueue", image.id, err);
       throw new DomainError("service_unavailable", undefined);
     }
   }

@@ -11,6 +11,7 @@ import { loadImage } from "./image-service";
 import type { PartStreamStore, StagingRepository } from "./import-ports";
 import type { BlobStore, ImageDataFields, ImageRepository, StoredImage } from "./ports";
 import type { QuotaPolicy } from "./quota";
+import { logFailure } from "../lib/log-failure";
 
 export interface StageSettings {
   sizeCap: number;
@@ -150,8 +151,3 @@ export class StageService {
   }
 }
 
-/** Logs class and a short message only: storage errors can carry keys and bucket names. */
-export function logFailure(what: string, subject: string, err: unknown): void {
-  const e = err instanceof Error ? err : new Error(String(err));
-  console.error(`${what} failed for ${subject}: ${e.name}: ${e.message.slice(0, 200)}`);
-}
