@@ -4,7 +4,7 @@ import type { ImportImageWriter, ImportMessage, PartStreamStore, StagingReposito
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, unlock } from "../services/import-service";
 import type { BlobStore, ImageRepository, StoredImage } from "../services/ports";
 import type { QuotaPolicy } from "../services/quota";
-import { NO_DATA } from "../services/blob-sink";
+import { dropBlob, NO_DATA } from "../services/blob-sink";
 import { finishStaged } from "./staged-import";
 import { webDownload } from "./web-download";
 import { logFailure } from "../lib/log-failure";
@@ -168,10 +168,7 @@ export class ImportWorker {
     const { blobs, staging } = this.d;
     const key = dataKey(imageId);
     const rec = await staging.find(imageId);
-    for (const uploadId of new Set([image?.uploadId, rec?.uploadId])) {
-      if (uploadId) await blobs.abortMultipart(key, uploadId).catch((e) => logFailure("import", imageId, e));
-    }
-    await blobs.delete(key);
+    await dropBlob(blobs, key, [image?.uploadId, rec?.uploadId]);
     await staging.remove(imageId);
   }
 }

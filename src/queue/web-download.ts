@@ -1,7 +1,7 @@
 // web-download: fetch the URI (every redirect hop re-filtered), stream it into R2 multipart while hashing.
 import { DomainError } from "../domain/errors";
 import { checkImportUri } from "../domain/uri-filter";
-import { openBlobSink } from "../services/blob-sink";
+import { dropBlob, openBlobSink } from "../services/blob-sink";
 import { DigestingReader } from "../services/digesting-reader";
 import { dataKey } from "../services/image-data-service";
 import type { StoredImage } from "../services/ports";
@@ -30,8 +30,7 @@ export async function webDownload(w: ImportWorker, claim: TaskClaim, image: Stor
   }
   const key = dataKey(image.id);
   // A run that crashed mid-download left its multipart upload on the row: drop it before starting over.
-  if (image.uploadId) await blobs.abortMultipart(key, image.uploadId).catch(() => {});
-  await blobs.delete(key);
+  await dropBlob(blobs, key, [image.uploadId]);
   const sink = await openBlobSink(blobs, key, null, { partSize: settings.partSize, singlePutMax: 0 });
   // Recorded on the row so that a DELETE during the import aborts it (ImageDataService.discard).
   const at = now();

@@ -5,6 +5,7 @@ import type { ImageStatus } from "../domain/image";
 import type { Digests, DigestingReader } from "./digesting-reader";
 import type { BlobPart, BlobStore, ImageDataFields, ImageRepository } from "./ports";
 import type { QuotaMeter } from "./quota";
+import { logFailure } from "../lib/log-failure";
 
 /** R2 allows at most this many parts in one multipart upload. */
 export const MAX_PARTS = 10_000;
@@ -131,3 +132,15 @@ export async function pump(reader: DigestingReader, sink: BlobSink, lim: PumpLim
   await sink.close();
   return { digests: await reader.digests(), head };
 }
+
+/**
+ * Drops everything stored under `key`: aborts the given multipart uploads, then deletes the object. An abort
+ * that fails is logged, not thrown: this is cleanup, and an upload that is already gone is fine.
+ */
+export async function dropBlob(blobs: BlobStore, key: string, uploadIds: readonly (string | null | undefined)[] = []): Promise<void> {
+  for (const uploadId of new Set(uploadIds)) {
+    if (uploadId) await blobs.abortMultipart(key, uploadId).catch((e) => logFailure("multipart abort", key, e));
+  }
+  await blobs.delete(key);
+}
+

@@ -7,7 +7,7 @@ import { assertDownloadable } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
 import { DigestingReader } from "./digesting-reader";
 import { loadImage } from "./image-service";
-import { goneDuringUpload, imageTooLarge, lostRace, MAX_PARTS, multipartSink, NO_DATA, pump, singlePutSink } from "./blob-sink";
+import { dropBlob, goneDuringUpload, imageTooLarge, lostRace, MAX_PARTS, multipartSink, NO_DATA, pump, singlePutSink } from "./blob-sink";
 import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "./ports";
 import type { QuotaPolicy } from "./quota";
 import { isAbandoned, UploadLease } from "./upload-lease";
@@ -79,7 +79,8 @@ export class ImageDataService {
     const uploadId = single ? null : await blobs.beginMultipart(key);
     const startedAt = now();
     if (!(await repo.transition(id, "queued", "saving", { uploadStartedAt: startedAt, uploadId, uploadSize: declared }, startedAt))) {
-      if (uploadId) await this.abortQuietly(key, uploadId);
+      // Nothing was written yet: only the multipart upload we opened must go (the key may be another upload's).
+      if (uploadId) await blobs.abortMultipart(key, uploadId).catch((e) => logFailure("multipart abort", key, e));
       throw await lostRace(repo, id, "saving");
     }
 
@@ -147,8 +148,7 @@ export class ImageDataService {
   /** Resets an abandoned `saving` image to queued, dropping whatever its dead upload left in R2. */
   private async reclaim(image: StoredImage): Promise<StoredImage> {
     const key = dataKey(image.id);
-    if (image.uploadId) await this.abortQuietly(key, image.uploadId);
-    await this.d.blobs.delete(key);
+    await dropBlob(this.d.blobs, key, [image.uploadId]);
     const at = this.d.now();
     // The revision guard makes sure we reset exactly the stale state we looked at.
     if (!(await this.d.repo.transition(image.id, "saving", "queued", NO_DATA, at, image.revision)))
@@ -184,13 +184,7 @@ export class ImageDataService {
   async discard(image: Pick<Image, "id"> & { uploadId?: string | null }): Promise<void> {
     const key = dataKey(image.id);
     // An upload still streaming then fails on its next part, and its final CAS fails on the tombstone.
-    if (image.uploadId) await this.abortQuietly(key, image.uploadId);
-    await this.d.blobs.delete(key);
-  }
-
-  /** Aborting is cleanup: an upload that is already gone is fine, and a failure must not mask the real error. */
-  private async abortQuietly(key: string, uploadId: string): Promise<void> {
-    await this.d.blobs.abortMultipart(key, uploadId).catch((e) => logFailure("multipart abort", key, e));
+    await dropBlob(this.d.blobs, key, [image.uploadId]);
   }
 }
 

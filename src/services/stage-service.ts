@@ -3,7 +3,7 @@ import { DomainError, notFound } from "../domain/errors";
 import { assertTransition } from "../domain/image-status";
 import type { RequestContext } from "../domain/request-context";
 import { toHex } from "../lib/resumable-hash";
-import { goneDuringUpload, imageTooLarge, lostRace, NO_DATA, openBlobSink, pump } from "./blob-sink";
+import { dropBlob, goneDuringUpload, imageTooLarge, lostRace, NO_DATA, openBlobSink, pump } from "./blob-sink";
 import { type ContentRange, stageChunk } from "./chunked-stage";
 import { DigestingReader } from "./digesting-reader";
 import { dataKey, type UploadInput } from "./image-data-service";
@@ -143,8 +143,7 @@ export class StageService {
     if (now() - image.uploadStartedAt < settings.staleSeconds * 1000) return image;
     if (await staging.find(image.id)) return image;
     const key = dataKey(image.id);
-    if (image.uploadId) await blobs.abortMultipart(key, image.uploadId).catch((e) => logFailure("abort", key, e));
-    await blobs.delete(key);
+    await dropBlob(blobs, key, [image.uploadId]);
     const at = now();
     if (!(await repo.transition(image.id, "uploading", "queued", NO_DATA, at, image.revision))) return image;
     return { ...image, ...NO_DATA, status: "queued", updatedAt: at, revision: image.revision + 1 } as StoredImage;
