@@ -78,7 +78,9 @@ async function waitReady(timeoutMs = 180_000) {
     } catch {}
     await sleep(250);
   }
-  throw new Error(`wrangler dev not ready on ${BASE} after ${timeoutMs} ms; log:\n${readFileSync(logFile, "utf8").slice(-2000)}`);
+  throw new Error(
+    `wrangler dev not ready on ${BASE} after ${timeoutMs} ms; log:\n${readFileSync(logFile, "utf8").slice(-2000)}`,
+  );
 }
 
 // ---- HTTP helpers ----
@@ -86,7 +88,11 @@ async function request(method, p, body) {
   const headers = { "X-Auth-Token": TOKEN, Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   const t0 = performance.now();
-  const res = await fetch(`${BASE}${p}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${BASE}${p}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   const ms = performance.now() - t0;
   return { status: res.status, text, ms };
@@ -131,7 +137,10 @@ function seedImage(i) {
   // A cheap deterministic scramble so neighbouring i differ in every field.
   const h = (i * 2654435761) >>> 0;
   const distro = DISTROS[h % DISTROS.length];
-  const tags = [TAGS[h % TAGS.length], TAGS[(h >>> 4) % TAGS.length], TAGS[(h >>> 8) % TAGS.length]].slice(0, 1 + (h % 3));
+  const tags = [TAGS[h % TAGS.length], TAGS[(h >>> 4) % TAGS.length], TAGS[(h >>> 8) % TAGS.length]].slice(
+    0,
+    1 + (h % 3),
+  );
   const vis = h % 20 < 12 ? "shared" : h % 20 < 17 ? "private" : "community";
   const img = {
     name: h % 100 === 0 ? null : `${distro}-${(h >>> 3) % 30}.${(h >>> 7) % 10}-${i}`,
@@ -163,7 +172,9 @@ async function main() {
   log(`starting wrangler dev on ${BASE} (state in ${persist})`);
   const tStart = performance.now();
   await waitReady();
-  log(`ready after ${Math.round(performance.now() - tStart)} ms; seeding ${N} images at concurrency ${SEED_CONCURRENCY}`);
+  log(
+    `ready after ${Math.round(performance.now() - tStart)} ms; seeding ${N} images at concurrency ${SEED_CONCURRENCY}`,
+  );
 
   const ids = new Array(N);
   const tSeed = performance.now();
@@ -229,7 +240,8 @@ async function main() {
     ...results,
     deep_vs_first_p50: Math.round((results.list_deep_marker.p50_ms / results.list_first_page.p50_ms) * 100) / 100,
     deep_vs_page2_p50: Math.round((results.list_deep_marker.p50_ms / results.list_page2_marker.p50_ms) * 100) / 100,
-    name_deep_vs_first_p50: Math.round((results.list_name_deep_marker.p50_ms / results.list_first_page.p50_ms) * 100) / 100,
+    name_deep_vs_first_p50:
+      Math.round((results.list_name_deep_marker.p50_ms / results.list_first_page.p50_ms) * 100) / 100,
   };
   console.log(JSON.stringify(line));
 }

@@ -11,16 +11,17 @@
 // Node 20, no dependencies. Not part of `npm test`.
 import { execFile, spawn } from "node:child_process";
 import { randomFillSync } from "node:crypto";
+import { once } from "node:events";
 import { createReadStream, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
-import { once } from "node:events";
 
 const root = path.join(import.meta.dirname, "..");
 const MIB = 1024 * 1024;
 const SIZES_MIB = (process.env.BENCH_SIZES_MIB ?? "512,2048").split(",").map((s) => Number(s.trim()));
-if (SIZES_MIB.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new Error("BENCH_SIZES_MIB: comma-separated MiB counts");
+if (SIZES_MIB.some((n) => !Number.isSafeInteger(n) || n < 1))
+  throw new Error("BENCH_SIZES_MIB: comma-separated MiB counts");
 const CHUNK = process.env.BENCH_CHUNK ?? "64MiB";
 const PORT = Number(process.env.BENCH_PORT ?? 8807);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -82,7 +83,7 @@ for (const sig of ["SIGINT", "SIGTERM"])
 // ---- RSS of the user-worker workerd: the workerd in the group with the largest RSS ----
 function workerRssKb(pgid) {
   return new Promise((resolve) => {
-    execFile("ps", ["-o", "rss=,comm=", "-g", String(pgid)], (err, stdout) => {
+    execFile("ps", ["-o", "rss=,comm=", "-g", String(pgid)], (_err, stdout) => {
       let max = 0;
       for (const line of (stdout ?? "").split("\n")) {
         const [rss, comm] = line.trim().split(/\s+/);
@@ -135,7 +136,19 @@ function runUpload(file, sampler) {
     let importStartedAt = null;
     const child = spawn(
       process.execPath,
-      [path.join(root, "scripts/upload.mjs"), file, "--name", path.basename(file), "--chunk-size", CHUNK, "--json", "--url", BASE, "--token", TOKEN],
+      [
+        path.join(root, "scripts/upload.mjs"),
+        file,
+        "--name",
+        path.basename(file),
+        "--chunk-size",
+        CHUNK,
+        "--json",
+        "--url",
+        BASE,
+        "--token",
+        TOKEN,
+      ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
     let stdout = "";
@@ -155,7 +168,11 @@ function runUpload(file, sampler) {
         summary = JSON.parse(stdout.trim().split("\n").pop());
       } catch {}
       if (code !== 0 || !summary) return reject(new Error(`upload exited ${code}:\n${stderr.slice(-2000)}\n${stdout}`));
-      resolve({ summary, wall, importSeconds: importStartedAt === null ? null : (performance.now() - importStartedAt) / 1000 });
+      resolve({
+        summary,
+        wall,
+        importSeconds: importStartedAt === null ? null : (performance.now() - importStartedAt) / 1000,
+      });
     });
   });
 }
@@ -215,7 +232,8 @@ async function main() {
     rss_method: "ps -o rss, every 0.5 s, largest workerd in wrangler dev's process group",
     ...runs,
     // Peak RSS of the largest size over the smallest: ~1 means memory does not grow with image size.
-    rss_peak_ratio_largest_vs_smallest: labels.length > 1 ? Math.round((last.rss_peak_mb / first.rss_peak_mb) * 100) / 100 : null,
+    rss_peak_ratio_largest_vs_smallest:
+      labels.length > 1 ? Math.round((last.rss_peak_mb / first.rss_peak_mb) * 100) / 100 : null,
   };
   console.log(JSON.stringify(line));
 }

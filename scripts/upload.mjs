@@ -67,14 +67,25 @@ function parseSize(text) {
   if (!m) return NaN;
   const unit = m[2].toLowerCase();
   const mult = {
-    "": 1, b: 1, k: 1024, kib: 1024, kb: 1e3, m: MIB, mib: MIB, mb: 1e6, g: 1024 * MIB, gib: 1024 * MIB, gb: 1e9,
+    "": 1,
+    b: 1,
+    k: 1024,
+    kib: 1024,
+    kb: 1e3,
+    m: MIB,
+    mib: MIB,
+    mb: 1e6,
+    g: 1024 * MIB,
+    gib: 1024 * MIB,
+    gb: 1e9,
   }[unit];
   return Math.round(Number(m[1]) * mult);
 }
 
 function positiveInt(name, text, { allowZero = false } = {}) {
   const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < (allowZero ? 0 : 1)) usage(`${name} must be a ${allowZero ? "non-negative" : "positive"} integer`);
+  if (!Number.isSafeInteger(n) || n < (allowZero ? 0 : 1))
+    usage(`${name} must be a ${allowZero ? "non-negative" : "positive"} integer`);
   return n;
 }
 
@@ -111,10 +122,14 @@ if (!token) usage("no token: pass --token or set OS_AUTH_TOKEN");
 const chunkSizeOpt = opts["chunk-size"] !== undefined ? parseSize(opts["chunk-size"]) : 64 * MIB;
 if (!Number.isSafeInteger(chunkSizeOpt) || chunkSizeOpt < MIN_CHUNK) usage("--chunk-size must be at least 5MiB");
 const retries = opts.retries !== undefined ? positiveInt("--retries", opts.retries, { allowZero: true }) : 5;
-const chunkTimeoutMs = 1000 * (opts["chunk-timeout"] !== undefined ? positiveInt("--chunk-timeout", opts["chunk-timeout"]) : 600);
-const waitTimeoutMs = 1000 * (opts["wait-timeout"] !== undefined ? positiveInt("--wait-timeout", opts["wait-timeout"]) : 1800);
+const chunkTimeoutMs =
+  1000 * (opts["chunk-timeout"] !== undefined ? positiveInt("--chunk-timeout", opts["chunk-timeout"]) : 600);
+const waitTimeoutMs =
+  1000 * (opts["wait-timeout"] !== undefined ? positiveInt("--wait-timeout", opts["wait-timeout"]) : 1800);
 if (opts.image !== undefined && opts.name !== undefined) usage("--name is for a new image; not with --image");
-const exitAfterChunks = process.env.UPLOAD_TEST_EXIT_AFTER_CHUNKS ? Number(process.env.UPLOAD_TEST_EXIT_AFTER_CHUNKS) : 0;
+const exitAfterChunks = process.env.UPLOAD_TEST_EXIT_AFTER_CHUNKS
+  ? Number(process.env.UPLOAD_TEST_EXIT_AFTER_CHUNKS)
+  : 0;
 const chunkDelayMs = Number(process.env.UPLOAD_TEST_CHUNK_DELAY_MS || 0);
 const backoffBaseMs = process.env.UPLOAD_BACKOFF_BASE_MS ? Number(process.env.UPLOAD_BACKOFF_BASE_MS) : 1000;
 
@@ -224,7 +239,10 @@ async function describe(res) {
   // WebOb-style HTML error page: the message follows the <h1> title.
   const html = /<\/h1>([\s\S]*?)<\/body>/i.exec(text);
   if (html) text = html[1];
-  text = text.replace(/<[^>]+>/g, " ").replace(/\s+/g, " ").trim();
+  text = text
+    .replace(/<[^>]+>/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
   return `HTTP ${res.status}${text ? `: ${text.slice(0, 300)}` : ""}`;
 }
 
@@ -308,7 +326,8 @@ async function getStage(id) {
   const r = await api("GET", `${imagePath(id)}/stage`, { allow: [404] });
   if (r.status === 404) return null;
   const { received, total, chunk_size } = r.json ?? {};
-  if (!Number.isSafeInteger(received) || !Number.isSafeInteger(total)) throw new Fatal(`GET stage: unexpected answer ${JSON.stringify(r.json)}`);
+  if (!Number.isSafeInteger(received) || !Number.isSafeInteger(total))
+    throw new Fatal(`GET stage: unexpected answer ${JSON.stringify(r.json)}`);
   if (total !== fileSize)
     throw new Fatal(`the image's staged upload is for ${total} bytes but ${file} has ${fileSize}: not the same file`);
   return { received, total, chunkSize: Number.isSafeInteger(chunk_size) && chunk_size > 0 ? chunk_size : null };
@@ -360,7 +379,10 @@ async function uploadChunks(id, stage) {
   }
   stats.resumedAt = pos;
   const nChunks = Math.ceil(fileSize / chunk);
-  if (pos > 0) info(`resuming at byte ${pos} of ${fileSize} (chunk ${Math.floor(pos / chunk) + 1} of ${nChunks}); ${human(pos)} already on the server`);
+  if (pos > 0)
+    info(
+      `resuming at byte ${pos} of ${fileSize} (chunk ${Math.floor(pos / chunk) + 1} of ${nChunks}); ${human(pos)} already on the server`,
+    );
   else info(`uploading ${human(fileSize)} in ${nChunks} chunk${nChunks === 1 ? "" : "s"} of ${human(chunk)}`);
   await hashUpTo(pos);
 
@@ -422,7 +444,8 @@ async function uploadChunks(id, stage) {
     // Network error, timeout, 5xx, 429 or a conflict that re-syncing did not explain: back off and retry.
     attempts++;
     stats.retries++;
-    if (attempts > retries) throw new Fatal(`chunk bytes ${pos}-${end - 1}: ${failure} (gave up after ${attempts} attempts)`);
+    if (attempts > retries)
+      throw new Fatal(`chunk bytes ${pos}-${end - 1}: ${failure} (gave up after ${attempts} attempts)`);
     const wait = backoff(attempts);
     warn(`chunk bytes ${pos}-${end - 1}: ${failure}; retry ${attempts}/${retries} in ${(wait / 1000).toFixed(1)} s`);
     await sleep(wait);
@@ -455,7 +478,8 @@ async function getImage(id) {
 async function ensureFormats(image) {
   const ops = [];
   if (!image.disk_format) ops.push({ op: "add", path: "/disk_format", value: opts["disk-format"] ?? "raw" });
-  if (!image.container_format) ops.push({ op: "add", path: "/container_format", value: opts["container-format"] ?? "bare" });
+  if (!image.container_format)
+    ops.push({ op: "add", path: "/container_format", value: opts["container-format"] ?? "bare" });
   if (ops.length === 0) return image;
   info(`setting ${ops.map((o) => `${o.path.slice(1)}=${o.value}`).join(", ")} on image ${image.id}`);
   const r = await api("PATCH", imagePath(image.id), {
@@ -471,7 +495,11 @@ async function failureDetail(id, image) {
   try {
     const r = await api("GET", `${imagePath(id)}/tasks`, { allow: [404] });
     const tasks = r.json?.tasks ?? [];
-    const last = tasks[tasks.length - 1] && [...tasks].sort((a, b) => String(a.updated_at ?? a.created_at).localeCompare(String(b.updated_at ?? b.created_at))).pop();
+    const last =
+      tasks[tasks.length - 1] &&
+      [...tasks]
+        .sort((a, b) => String(a.updated_at ?? a.created_at).localeCompare(String(b.updated_at ?? b.created_at)))
+        .pop();
     if (last) parts.push(`task ${last.id ?? "?"} ${last.status ?? ""}: ${last.message ?? ""}`.trim());
   } catch {}
   return parts.length ? ` (${parts.join("; ")})` : "";
@@ -486,7 +514,8 @@ async function importAndWait(id) {
   });
   if (r.status === 409) {
     const image = await getImage(id);
-    if (!["importing", "active"].includes(image.status)) throw new Fatal(`import: HTTP 409 with the image ${image.status}`);
+    if (!["importing", "active"].includes(image.status))
+      throw new Fatal(`import: HTTP 409 with the image ${image.status}`);
   }
   info(`import (glance-direct) started; waiting for active (up to ${waitTimeoutMs / 1000} s)`);
   return waitActive(id);
@@ -506,7 +535,9 @@ async function waitActive(id) {
       info(`image ${id} is ${image.status}`);
     }
     if (performance.now() > deadline)
-      throw new Fatal(`timed out after ${waitTimeoutMs / 1000} s waiting for image ${id} to become active (still ${image.status})`);
+      throw new Fatal(
+        `timed out after ${waitTimeoutMs / 1000} s waiting for image ${id} to become active (still ${image.status})`,
+      );
     await sleep(delay);
     delay = Math.min(2000, delay * 2);
   }
@@ -562,7 +593,10 @@ async function main() {
   if (image.size !== fileSize) problems.push(`size ${image.size} != ${fileSize}`);
   if (image.checksum !== localMd5) problems.push(`checksum ${image.checksum} != local MD5 ${localMd5}`);
   if (image.os_hash_algo !== "sha512") problems.push(`os_hash_algo is ${image.os_hash_algo}, expected sha512`);
-  else if (image.os_hash_value !== localSha) problems.push(`os_hash_value != local SHA-512 (${image.os_hash_value?.slice(0, 16)}… vs ${localSha.slice(0, 16)}…)`);
+  else if (image.os_hash_value !== localSha)
+    problems.push(
+      `os_hash_value != local SHA-512 (${image.os_hash_value?.slice(0, 16)}… vs ${localSha.slice(0, 16)}…)`,
+    );
 
   const seconds = (performance.now() - tStart) / 1000;
   const summary = {

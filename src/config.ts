@@ -120,7 +120,10 @@ export function loadConfig(env: Bindings): Config {
     },
     imports: {
       stageChunkMax: int("STAGE_CHUNK_MAX", env.STAGE_CHUNK_MAX, 64 * MIB),
-      allowHosts: (env.IMPORT_ALLOW_HOSTS ?? "").split(",").map((h) => h.trim()).filter((h) => h !== ""),
+      allowHosts: (env.IMPORT_ALLOW_HOSTS ?? "")
+        .split(",")
+        .map((h) => h.trim())
+        .filter((h) => h !== ""),
       taskTimeoutSeconds: int("IMPORT_TASK_TIMEOUT_SECONDS", env.IMPORT_TASK_TIMEOUT_SECONDS, 1200),
     },
     quotas: {
@@ -140,7 +143,8 @@ export function loadConfig(env: Bindings): Config {
   if (partSize < 5 * MIB || partSize > 64 * MIB) throw new Error("Configuration UPLOAD_PART_SIZE must be 5-64 MiB");
   const { stageChunkMax } = config.imports;
   // Every chunk is one R2 part (>= 5 MiB unless last) held in flight by one request; 64 MiB bounds memory.
-  if (stageChunkMax < 5 * MIB || stageChunkMax > 64 * MIB) throw new Error("Configuration STAGE_CHUNK_MAX must be 5-64 MiB");
+  if (stageChunkMax < 5 * MIB || stageChunkMax > 64 * MIB)
+    throw new Error("Configuration STAGE_CHUNK_MAX must be 5-64 MiB");
   cache.set(env, config);
   return config;
 }

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
+import { randomUUID } from "node:crypto";
 // A fake Keystone v3 for the client end-to-end suite: password auth with a catalog pointing at the image
 // service under test, and token validation for the service (GET /v3/auth/tokens). Test fixture only.
 // Usage: node fake-keystone.mjs <port> <image-endpoint-url>
 import { createServer } from "node:http";
-import { randomUUID } from "node:crypto";
 
 const port = Number(process.argv[2] ?? 5000);
 const imageUrl = process.argv[3] ?? "http://127.0.0.1:8787";
@@ -67,7 +67,13 @@ function send(res, status, body, headers = {}) {
   res.end(text);
 }
 
-const version = { id: "v3.14", status: "stable", updated: "2020-04-07T00:00:00Z", links: [{ rel: "self", href: `${base}/v3/` }], "media-types": [{ base: "application/json", type: "application/vnd.openstack.identity-v3+json" }] };
+const version = {
+  id: "v3.14",
+  status: "stable",
+  updated: "2020-04-07T00:00:00Z",
+  links: [{ rel: "self", href: `${base}/v3/` }],
+  "media-types": [{ base: "application/json", type: "application/vnd.openstack.identity-v3+json" }],
+};
 
 createServer((req, res) => {
   let raw = "";
@@ -78,20 +84,33 @@ createServer((req, res) => {
     if (req.method === "GET" && path === "/v3") return send(res, 200, { version });
     // Projects, for commands that resolve a project name (openstack image add project IMAGE PROJECT).
     const projects = [...new Set(Object.values(USERS).map((u) => u.project))].map((id) => ({
-      id, name: id, domain_id: "default", enabled: true, description: "", parent_id: "default", is_domain: false,
+      id,
+      name: id,
+      domain_id: "default",
+      enabled: true,
+      description: "",
+      parent_id: "default",
+      is_domain: false,
       links: { self: `${base}/v3/projects/${id}` },
     }));
     if (req.method === "GET" && path.startsWith("/v3/projects")) {
-      if (!tokens.has(req.headers["x-auth-token"])) return send(res, 401, { error: { code: 401, message: "unauthorized", title: "Unauthorized" } });
+      if (!tokens.has(req.headers["x-auth-token"]))
+        return send(res, 401, { error: { code: 401, message: "unauthorized", title: "Unauthorized" } });
       const id = decodeURIComponent(path.slice("/v3/projects/".length));
       if (path === "/v3/projects") {
         const name = new URL(req.url, base).searchParams.get("name");
-        return send(res, 200, { projects: projects.filter((p) => !name || p.name === name), links: { self: `${base}/v3/projects`, next: null, previous: null } });
+        return send(res, 200, {
+          projects: projects.filter((p) => !name || p.name === name),
+          links: { self: `${base}/v3/projects`, next: null, previous: null },
+        });
       }
       const project = projects.find((p) => p.id === id);
-      return project ? send(res, 200, { project }) : send(res, 404, { error: { code: 404, message: `Could not find project: ${id}.`, title: "Not Found" } });
+      return project
+        ? send(res, 200, { project })
+        : send(res, 404, { error: { code: 404, message: `Could not find project: ${id}.`, title: "Not Found" } });
     }
-    if (path !== "/v3/auth/tokens") return send(res, 404, { error: { code: 404, message: "not found", title: "Not Found" } });
+    if (path !== "/v3/auth/tokens")
+      return send(res, 404, { error: { code: 404, message: "not found", title: "Not Found" } });
     if (req.method === "POST") {
       let name;
       try {
@@ -99,7 +118,9 @@ createServer((req, res) => {
         name = p.name;
         if (!USERS[name] || USERS[name].password !== p.password) throw new Error("bad");
       } catch {
-        return send(res, 401, { error: { code: 401, message: "The request you have made requires authentication.", title: "Unauthorized" } });
+        return send(res, 401, {
+          error: { code: 401, message: "The request you have made requires authentication.", title: "Unauthorized" },
+        });
       }
       const token = randomUUID().replace(/-/g, "");
       const expiresAt = Date.now() + 3600_000;
@@ -108,10 +129,21 @@ createServer((req, res) => {
     }
     if (req.method === "GET" || req.method === "HEAD") {
       const caller = tokens.get(req.headers["x-auth-token"]);
-      if (!caller || caller.expiresAt < Date.now()) return send(res, 401, { error: { code: 401, message: "unauthorized", title: "Unauthorized" } });
+      if (!caller || caller.expiresAt < Date.now())
+        return send(res, 401, { error: { code: 401, message: "unauthorized", title: "Unauthorized" } });
       const subject = tokens.get(req.headers["x-subject-token"]);
-      if (!subject || subject.expiresAt < Date.now()) return send(res, 404, { error: { code: 404, message: "token not found", title: "Not Found" } });
-      return send(res, 200, tokenBody(subject.name, subject.expiresAt, !("nocatalog" in Object.fromEntries(new URL(req.url, base).searchParams))), { "X-Subject-Token": req.headers["x-subject-token"] });
+      if (!subject || subject.expiresAt < Date.now())
+        return send(res, 404, { error: { code: 404, message: "token not found", title: "Not Found" } });
+      return send(
+        res,
+        200,
+        tokenBody(
+          subject.name,
+          subject.expiresAt,
+          !("nocatalog" in Object.fromEntries(new URL(req.url, base).searchParams)),
+        ),
+        { "X-Subject-Token": req.headers["x-subject-token"] },
+      );
     }
     send(res, 405, {});
   });

@@ -16,7 +16,13 @@ export function detectDiskFormat(head: Uint8Array): string {
   if (ascii(head, 0, "vhdxfile")) return "vhdx";
   if (ascii(head, 0, "conectix")) return "vhd";
   // VirtualBox: little-endian 0xbeda107f at offset 0x40.
-  if (head.byteLength >= 0x44 && head[0x40] === 0x7f && head[0x41] === 0x10 && head[0x42] === 0xda && head[0x43] === 0xbe)
+  if (
+    head.byteLength >= 0x44 &&
+    head[0x40] === 0x7f &&
+    head[0x41] === 0x10 &&
+    head[0x42] === 0xda &&
+    head[0x43] === 0xbe
+  )
     return "vdi";
   if (ascii(head, 0x8001, "CD001")) return "iso";
   return "raw";

@@ -47,8 +47,7 @@ export const gone = (msg?: string, o?: ErrorOptions) => new DomainError("gone", 
 export const payloadTooLarge = (msg?: string, o?: ErrorOptions) => new DomainError("payload_too_large", msg, o);
 export const unsupportedMediaType = (msg: string, o?: ErrorOptions) =>
   new DomainError("unsupported_media_type", msg, o);
-export const rangeNotSatisfiable = (detail: string) =>
-  new DomainError("range_not_satisfiable", undefined, { detail });
+export const rangeNotSatisfiable = (detail: string) => new DomainError("range_not_satisfiable", undefined, { detail });
 
 export const imageNotFound = (id: string) => notFound(`No image found with ID ${id}`);
 

@@ -1,7 +1,16 @@
 // What a list request asks for, once parsed: scope, filters, sort order and page.
 import type { MemberStatus, Visibility } from "./image";
 
-export const SORT_KEYS = ["name", "status", "container_format", "disk_format", "size", "id", "created_at", "updated_at"] as const;
+export const SORT_KEYS = [
+  "name",
+  "status",
+  "container_format",
+  "disk_format",
+  "size",
+  "id",
+  "created_at",
+  "updated_at",
+] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type SortDir = "asc" | "desc";
 
@@ -48,6 +57,7 @@ export const MAX_LIMIT = 1000;
  */
 export function withTieBreakers(sort: ListQuery["sort"], defaultDir: SortDir): ListQuery["sort"] {
   const out = [...sort];
-  for (const key of ["created_at", "id"] as const) if (!out.some((s) => s.key === key)) out.push({ key, dir: defaultDir });
+  for (const key of ["created_at", "id"] as const)
+    if (!out.some((s) => s.key === key)) out.push({ key, dir: defaultDir });
   return out;
 }

@@ -1,8 +1,14 @@
 // Applying Glance's JSON-patch operations to an image: add/replace/remove on base vs extra properties.
 import { conflict, forbidden } from "./errors";
 import { type Image, setProperty, uniqueSorted } from "./image";
-import { assertNotReadOnlyOrReserved, assertWithinLimits, type Limits, SETTABLE_BASE, validateValue } from "./properties";
 import { authorizeOwnerChange, authorizeVisibility } from "./policy";
+import {
+  assertNotReadOnlyOrReserved,
+  assertWithinLimits,
+  type Limits,
+  SETTABLE_BASE,
+  validateValue,
+} from "./properties";
 import type { RequestContext } from "./request-context";
 
 export type PatchDialect = "v2.0" | "v2.1";

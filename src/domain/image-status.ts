@@ -29,7 +29,8 @@ export function assertFormatsSet(image: Pick<Image, "diskFormat" | "containerFor
     image.diskFormat == null ? "disk_format" : null,
     image.containerFormat == null ? "container_format" : null,
   ].filter((x): x is string => x !== null);
-  if (missing.length === 2) throw badRequest("Properties disk_format, container_format must be set prior to saving data.");
+  if (missing.length === 2)
+    throw badRequest("Properties disk_format, container_format must be set prior to saving data.");
   if (missing.length === 1) throw badRequest(`Property ${missing[0]} must be set prior to saving data.`);
 }
 

@@ -17,7 +17,19 @@ export const VISIBILITIES = ["community", "public", "private", "shared"] as cons
 export type Visibility = (typeof VISIBILITIES)[number];
 
 export const CONTAINER_FORMATS = ["ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"] as const;
-export const DISK_FORMATS = ["ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"] as const;
+export const DISK_FORMATS = [
+  "ami",
+  "ari",
+  "aki",
+  "vhd",
+  "vhdx",
+  "vmdk",
+  "raw",
+  "qcow2",
+  "vdi",
+  "iso",
+  "ploop",
+] as const;
 
 export const MEMBER_STATUSES = ["pending", "accepted", "rejected"] as const;
 export type MemberStatus = (typeof MEMBER_STATUSES)[number];

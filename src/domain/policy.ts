@@ -26,7 +26,11 @@ const isOwner = (ctx: RequestContext, image: Pick<Image, "owner">) =>
  * is_image_visible: admins, the owner, everyone for public/community, members (any status) for shared.
  * An ownerless private image is admin-only.
  */
-export function canView(ctx: RequestContext, image: Pick<Image, "owner" | "visibility">, membership: Membership): boolean {
+export function canView(
+  ctx: RequestContext,
+  image: Pick<Image, "owner" | "visibility">,
+  membership: Membership,
+): boolean {
   if (ctx.isAdmin) return true;
   if (!ctx.roles.has("reader")) return false;
   if (image.visibility === "public" || image.visibility === "community") return true;

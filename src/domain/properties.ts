@@ -122,10 +122,12 @@ export function validateValue(key: string, v: unknown): void {
   switch (key) {
     case "name":
     case "owner":
-      return checkString(v, { nullable: true, maxLength: 255 });
+      checkString(v, { nullable: true, maxLength: 255 });
+      return;
     case "visibility":
       if (typeof v !== "string") throw typeError(v, "'string'");
-      return enumCheck(v, VISIBILITIES);
+      enumCheck(v, VISIBILITIES);
+      return;
     case "protected":
     case "os_hidden":
       if (typeof v !== "boolean") throw typeError(v, "'boolean'");
@@ -133,21 +135,26 @@ export function validateValue(key: string, v: unknown): void {
     case "min_ram":
     case "min_disk":
       if (!isInt(v)) throw typeError(v, "'integer'");
-      return checkMinimum(key, v);
+      checkMinimum(key, v);
+      return;
     case "container_format":
       if (v !== null && typeof v !== "string") throw typeError(v, NULL_OR_STRING);
-      return enumCheck(v, [null, ...CONTAINER_FORMATS]);
+      enumCheck(v, [null, ...CONTAINER_FORMATS]);
+      return;
     case "disk_format":
       if (v !== null && typeof v !== "string") throw typeError(v, NULL_OR_STRING);
-      return enumCheck(v, [null, ...DISK_FORMATS]);
+      enumCheck(v, [null, ...DISK_FORMATS]);
+      return;
     case "tags":
       if (!Array.isArray(v)) throw typeError(v, "'array'");
       for (const t of v) checkString(t, { maxLength: 255 });
       return;
     case "id":
-      return checkUuid(v);
+      checkUuid(v);
+      return;
     default:
-      return validateExtraProperty(key, v);
+      validateExtraProperty(key, v);
+      return;
   }
 }
 
@@ -155,7 +162,8 @@ function validateExtraProperty(key: string, v: unknown): void {
   if ([...key].length > 255) throw badRequest("Custom property should not be greater than 255 characters.");
   if (UUID_PROPS.has(key)) {
     if (v === null) return;
-    return checkUuid(v, true);
+    checkUuid(v, true);
+    return;
   }
   if (typeof v !== "string") throw typeError(v, "'string'");
   if (key === "cinder_encryption_key_deletion_policy") enumCheck(v, DELETION_POLICIES);

@@ -107,7 +107,7 @@ export function parseIPv4(text: string): number | null {
   if (values.some((v) => v > 255)) return null;
   if (last >= 256 ** (4 - values.length)) return null;
   let n = last;
-  values.forEach((v, i) => (n += v * 256 ** (3 - i)));
+  for (const [i, v] of values.entries()) n += v * 256 ** (3 - i);
   return n;
 }
 

@@ -1,6 +1,6 @@
 // The Hono environment every route shares: bindings, parsed config, services, caller and request id.
 import type { Context } from "hono";
-import type { Config, Bindings } from "../config";
+import type { Bindings, Config } from "../config";
 import type { RequestContext } from "../domain/request-context";
 import type { Services } from "../services/create-services";
 

@@ -1,8 +1,8 @@
 // The one error renderer: domain errors -> status + WebOb-shaped body (HTML, JSON or text, chosen by Accept).
 import type { Context } from "hono";
 import { DomainError, type ErrorKind } from "../domain/errors";
-import type { AppEnv } from "./context";
 import { describeError } from "../lib/log-failure";
+import type { AppEnv } from "./context";
 
 const STATUS: Record<ErrorKind, number> = {
   bad_request: 400,
@@ -21,7 +21,10 @@ const STATUS: Record<ErrorKind, number> = {
 
 /** WebOb's reason phrases and default explanations (webob/exc.py). */
 const WEBOB: Record<number, [title: string, explanation: string]> = {
-  400: ["Bad Request", "The server could not comply with the request since it is either malformed or otherwise incorrect."],
+  400: [
+    "Bad Request",
+    "The server could not comply with the request since it is either malformed or otherwise incorrect.",
+  ],
   401: [
     "Unauthorized",
     "This server could not verify that you are authorized to access the document you requested. Either you supplied the wrong credentials (e.g., bad password), or your browser does not understand how to supply the credentials required.",
@@ -49,7 +52,8 @@ function quality(accept: string, offer: string): number {
   for (const part of accept.split(",")) {
     const [range = "", ...params] = part.trim().toLowerCase().split(";");
     const [rt, rs] = range.trim().split("/");
-    const specificity = rt === type && rs === sub ? 2 : rt === type && rs === "*" ? 1 : rt === "*" && rs === "*" ? 0 : -1;
+    const specificity =
+      rt === type && rs === sub ? 2 : rt === type && rs === "*" ? 1 : rt === "*" && rs === "*" ? 0 : -1;
     if (specificity <= best) continue;
     best = specificity;
     const qp = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
@@ -75,14 +79,23 @@ const pyJsonString = (s: string) =>
   JSON.stringify(s).replace(/[^\x20-\x7e]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
 
 /** Builds the exact bytes WebOb would send for this status, explanation and detail. */
-export function errorBody(status: number, format: Format, explanation?: string, detail = ""): { body: string; type: string } {
+export function errorBody(
+  status: number,
+  format: Format,
+  explanation?: string,
+  detail = "",
+): { body: string; type: string } {
   const [title, defaultExplanation] = WEBOB[status] ?? ["Error", ""];
   const code = `${status} ${title}`;
   const expl = explanation ?? defaultExplanation;
   // WebOb's 415 template puts the line break before the <br />s and nothing after the detail; its 405
   // template ends right after the detail too.
   const message = (e: string, d: string) =>
-    status === 415 ? `${e}\n<br /><br />\n${d}` : status === 405 ? `${e}<br /><br />\n${d}` : `${e}<br /><br />\n${d}\n\n`;
+    status === 415
+      ? `${e}\n<br /><br />\n${d}`
+      : status === 405
+        ? `${e}<br /><br />\n${d}`
+        : `${e}<br /><br />\n${d}\n\n`;
   switch (format) {
     case "json":
       // Python's json.dumps spacing and escaping, as Glance sends it.
@@ -97,7 +110,11 @@ export function errorBody(status: number, format: Format, explanation?: string, 
       };
     case "plain": {
       // webob strip_tags: newlines become spaces, then each <br /> becomes a newline.
-      const text = message(expl, detail).replace(/\r/g, "").replace(/\n/g, " ").replace(/<br \/>/g, "\n").replace(/<[^>]*>/g, "");
+      const text = message(expl, detail)
+        .replace(/\r/g, "")
+        .replace(/\n/g, " ")
+        .replace(/<br \/>/g, "\n")
+        .replace(/<[^>]*>/g, "");
       return { body: `${code}\n\n${text}`, type: "text/plain; charset=UTF-8" };
     }
   }

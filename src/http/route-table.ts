@@ -67,6 +67,7 @@ export const routeGuard: MiddlewareHandler<AppEnv> = async (c, next) => {
       headers: { Allow: spec.methods.join(", ") },
     });
   }
-  if (spec.noBody?.includes(method) && hasBody(c.req.raw)) throw badRequest("A body is not expected with this request.");
+  if (spec.noBody?.includes(method) && hasBody(c.req.raw))
+    throw badRequest("A body is not expected with this request.");
   await next();
 };

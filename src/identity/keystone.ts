@@ -27,7 +27,8 @@ const MAX_CACHED = 1000;
 const serviceTokens = new Map<string, { token: string; expiresAt: number }>();
 const validated = new Map<string, CachedIdentity>();
 
-const unavailable = () => new DomainError("service_unavailable", "The identity service is unavailable. Please try again later.");
+const unavailable = () =>
+  new DomainError("service_unavailable", "The identity service is unavailable. Please try again later.");
 
 async function sha256Hex(s: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
@@ -173,7 +174,9 @@ export class KeystoneProvider implements IdentityProvider {
     const maxAge = Math.max(1, Math.floor((until - this.now()) / 1000));
     await this.cache.put(
       this.cacheUrl(key),
-      new Response(JSON.stringify(entry), { headers: { "Cache-Control": `max-age=${maxAge}`, "Content-Type": "application/json" } }),
+      new Response(JSON.stringify(entry), {
+        headers: { "Cache-Control": `max-age=${maxAge}`, "Content-Type": "application/json" },
+      }),
     );
   }
 

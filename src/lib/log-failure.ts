@@ -11,6 +11,10 @@ export function logFailure(what: string, subject: string, err: unknown): void {
 /** "<ErrorClass> at <first stack frame>": enough to find the code path, nothing from the message. */
 export function describeError(err: unknown): string {
   const e = err instanceof Error ? err : new Error("non-Error thrown");
-  const where = (e.stack ?? "").split("\n").find((line) => line.trim().startsWith("at "))?.trim() ?? "";
+  const where =
+    (e.stack ?? "")
+      .split("\n")
+      .find((line) => line.trim().startsWith("at "))
+      ?.trim() ?? "";
   return `${e.name} ${where}`.trim();
 }

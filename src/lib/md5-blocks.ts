@@ -5,7 +5,10 @@
 // so 64 helper calls would mostly stay real calls and run several times slower. T[i] = floor(|sin(i)| * 2^32)
 // (RFC 1321 §3.4) is written `(0x… | 0)` so the additions stay in int32 instead of falling back to doubles.
 export function md5Blocks(h: Int32Array, m: Uint8Array, pos: number, end: number): number {
-  let h0 = h[0]!, h1 = h[1]!, h2 = h[2]!, h3 = h[3]!;
+  let h0 = h[0]!,
+    h1 = h[1]!,
+    h2 = h[2]!,
+    h3 = h[3]!;
   while (end - pos >= 64) {
     const x0 = m[pos]! | (m[pos + 1]! << 8) | (m[pos + 2]! << 16) | (m[pos + 3]! << 24);
     const x1 = m[pos + 4]! | (m[pos + 5]! << 8) | (m[pos + 6]! << 16) | (m[pos + 7]! << 24);
@@ -23,7 +26,10 @@ export function md5Blocks(h: Int32Array, m: Uint8Array, pos: number, end: number
     const x13 = m[pos + 52]! | (m[pos + 53]! << 8) | (m[pos + 54]! << 16) | (m[pos + 55]! << 24);
     const x14 = m[pos + 56]! | (m[pos + 57]! << 8) | (m[pos + 58]! << 16) | (m[pos + 59]! << 24);
     const x15 = m[pos + 60]! | (m[pos + 61]! << 8) | (m[pos + 62]! << 16) | (m[pos + 63]! << 24);
-    let a = h0, b = h1, c = h2, d = h3;
+    let a = h0,
+      b = h1,
+      c = h2,
+      d = h3;
     // Round 1: F
     a = (a + ((b & c) | (~b & d)) + x0 + (0xd76aa478 | 0)) | 0;
     a = (((a << 7) | (a >>> 25)) + b) | 0;

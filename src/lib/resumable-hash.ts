@@ -8,7 +8,7 @@ export class HashStateError extends Error {
 }
 
 const STATE_VERSION = "1";
-const TWO_POW_32 = 4294967296;
+const _TWO_POW_32 = 4294967296;
 
 // ---------------------------------------------------------------------------------------------------
 // Shared plumbing: buffering of partial blocks, length accounting, state (de)serialisation.
@@ -113,9 +113,17 @@ abstract class ResumableHash {
     if (typeof state !== "string") throw new HashStateError(`${id} state must be a string`);
     const parts = state.split(":");
     if (parts.length !== 6) throw new HashStateError(`not a ${id} hash state (expected 6 ':'-separated fields)`);
-    const [algId, version, lengthText, words, pendingHex, crc] = parts as [string, string, string, string, string, string];
+    const [algId, version, lengthText, words, pendingHex, crc] = parts as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
     if (algId !== id) throw new HashStateError(`hash state is for '${algId.slice(0, 20)}', not '${id}'`);
-    if (version !== STATE_VERSION) throw new HashStateError(`unsupported ${id} state version '${version.slice(0, 20)}'`);
+    if (version !== STATE_VERSION)
+      throw new HashStateError(`unsupported ${id} state version '${version.slice(0, 20)}'`);
     if (crc !== crc32Hex(state.slice(0, state.length - crc.length - 1))) {
       throw new HashStateError(`${id} state is corrupt (checksum mismatch)`);
     }
@@ -179,8 +187,8 @@ const SHA512: Algorithm = {
   lengthBytes: 16,
   // H(0) (§5.3.5): fractional parts of the square roots of the first 8 primes.
   init: Int32Array.from([
-    0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1,
-    0x510e527f, 0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
+    0x6a09e667, 0xf3bcc908, 0xbb67ae85, 0x84caa73b, 0x3c6ef372, 0xfe94f82b, 0xa54ff53a, 0x5f1d36f1, 0x510e527f,
+    0xade682d1, 0x9b05688c, 0x2b3e6c1f, 0x1f83d9ab, 0xfb41bd6b, 0x5be0cd19, 0x137e2179,
   ]),
   blocks: sha512Blocks,
   // 128-bit big-endian bit length; the top 64 bits stay zero because lengths are below 2^53 bytes.

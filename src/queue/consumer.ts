@@ -1,8 +1,8 @@
 // The Worker's queue handler: runs import tasks; a message is acked when done, retried when it must wait.
 import { type Bindings, loadConfig } from "../config";
-import type { ImportMessage } from "../services/import-ports";
-import { createImportWorker } from "../services/create-services";
 import { logFailure } from "../lib/log-failure";
+import { createImportWorker } from "../services/create-services";
+import type { ImportMessage } from "../services/import-ports";
 
 export async function handleImportBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   const config = loadConfig(env);

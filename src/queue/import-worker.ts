@@ -1,13 +1,21 @@
 // ImportWorker: runs one import task from the queue, idempotently (claim by CAS, takeover after a timeout).
+
+import { logFailure } from "../lib/log-failure";
+import { dropBlob, NO_DATA } from "../services/blob-sink";
 import { dataKey, virtualSizeOf } from "../services/image-data-service";
-import type { ImportImageWriter, ImportMessage, PartStreamStore, StagingRepository, Task, TaskRepository } from "../services/import-ports";
+import type {
+  ImportImageWriter,
+  ImportMessage,
+  PartStreamStore,
+  StagingRepository,
+  Task,
+  TaskRepository,
+} from "../services/import-ports";
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, unlock } from "../services/import-service";
 import type { BlobStore, ImageRepository, StoredImage } from "../services/ports";
 import type { QuotaPolicy } from "../services/quota";
-import { dropBlob, NO_DATA } from "../services/blob-sink";
 import { finishStaged } from "./staged-import";
 import { webDownload } from "./web-download";
-import { logFailure } from "../lib/log-failure";
 
 export interface ImportWorkerDeps {
   repo: ImageRepository;
@@ -47,7 +55,10 @@ const TASK_TTL_MS = 48 * 3600 * 1000;
 
 /** Keeps a claimed task's updated_at fresh so other deliveries do not take it over. */
 export class TaskClaim {
-  constructor(private readonly d: ImportWorkerDeps, public task: Task) {}
+  constructor(
+    private readonly d: ImportWorkerDeps,
+    public task: Task,
+  ) {}
 
   async beat(force = false): Promise<void> {
     const at = Math.max(this.d.now(), this.task.updatedAt + 1);
@@ -59,7 +70,13 @@ export class TaskClaim {
   async end(status: "success" | "failure", message: string): Promise<void> {
     const at = Math.max(this.d.now(), this.task.updatedAt + 1);
     const result = status === "success" ? { image_id: this.task.imageId } : null;
-    await this.d.tasks.update(this.task.id, this.task, { status, message, result, updatedAt: at, expiresAt: at + TASK_TTL_MS });
+    await this.d.tasks.update(this.task.id, this.task, {
+      status,
+      message,
+      result,
+      updatedAt: at,
+      expiresAt: at + TASK_TTL_MS,
+    });
   }
 }
 
@@ -121,7 +138,7 @@ export class ImportWorker {
     const { repo, writer, staging, now } = this.d;
     for (let attempt = 0; attempt < 5; attempt++) {
       const found = await repo.find(imageId, null);
-      if (!found || found.image.status !== "importing") break;
+      if (found?.image.status !== "importing") break;
       const image = found.image;
       const fields = {
         size: data.size,
@@ -148,10 +165,11 @@ export class ImportWorker {
     const { repo, writer, now } = this.d;
     for (let attempt = 0; attempt < 5; attempt++) {
       const found = await repo.find(imageId, null);
-      if (!found || found.image.status !== "importing") break;
+      if (found?.image.status !== "importing") break;
       await this.cleanup(imageId, found.image);
       const properties = { ...unlock(found.image.properties), [IMPORTING_PROPERTY]: "", [FAILED_PROPERTY]: STORE_ID };
-      if (await writer.finish(found.image, "importing", "queued", NO_DATA, properties, now())) return claim.end("failure", message);
+      if (await writer.finish(found.image, "importing", "queued", NO_DATA, properties, now()))
+        return claim.end("failure", message);
     }
     // Deleted (or every CAS lost): drop whatever is left. After a successful reset we must not: the image is
     // queued again and a new stage may already be writing to its key.
@@ -172,4 +190,3 @@ export class ImportWorker {
     await staging.remove(imageId);
   }
 }
-

@@ -28,7 +28,8 @@ export async function finishStaged(w: ImportWorker, claim: TaskClaim, image: Sto
     }
     digests = ResumableDigests.restore(rec.hashState).digestHex();
   } else {
-    if (rec.checksum === null || rec.osHashValue === null) throw new ImportFailure(`Image ${image.id} has no staged data.`);
+    if (rec.checksum === null || rec.osHashValue === null)
+      throw new ImportFailure(`Image ${image.id} has no staged data.`);
     digests = { md5: rec.checksum, sha512: rec.osHashValue };
   }
   // Never activate an image whose object is not exactly the bytes we hashed.

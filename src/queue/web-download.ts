@@ -12,7 +12,12 @@ import { type ImportedData, ImportFailure, type ImportWorker, type TaskClaim } f
 export const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-export async function webDownload(w: ImportWorker, claim: TaskClaim, image: StoredImage, uri: string): Promise<ImportedData> {
+export async function webDownload(
+  w: ImportWorker,
+  claim: TaskClaim,
+  image: StoredImage,
+  uri: string,
+): Promise<ImportedData> {
   const { repo, blobs, settings, now } = w.d;
   const res = await fetchFiltered(w, uri);
   const announced = Number(res.headers.get("content-length") ?? NaN);
@@ -23,7 +28,9 @@ export async function webDownload(w: ImportWorker, claim: TaskClaim, image: Stor
   // Quotas bind the owner's project as for uploads; a refusal fails the task with Glance's 413 text.
   let meter: QuotaMeter;
   try {
-    meter = await asImportFailure(() => w.d.quota.admitData(image.owner, Number.isFinite(announced) ? announced : null, false));
+    meter = await asImportFailure(() =>
+      w.d.quota.admitData(image.owner, Number.isFinite(announced) ? announced : null, false),
+    );
   } catch (err) {
     await res.body?.cancel();
     throw err;
@@ -34,7 +41,16 @@ export async function webDownload(w: ImportWorker, claim: TaskClaim, image: Stor
   const sink = await openBlobSink(blobs, key, null, { partSize: settings.partSize, singlePutMax: 0 });
   // Recorded on the row so that a DELETE during the import aborts it (ImageDataService.discard).
   const at = now();
-  if (!(await repo.transition(image.id, "importing", "importing", { uploadId: sink.uploadId, uploadStartedAt: at }, at, image.revision))) {
+  if (
+    !(await repo.transition(
+      image.id,
+      "importing",
+      "importing",
+      { uploadId: sink.uploadId, uploadStartedAt: at },
+      at,
+      image.revision,
+    ))
+  ) {
     await sink.abort();
     await res.body?.cancel();
     throw new ImportFailure(`Image ${image.id} changed during import.`);

@@ -2,10 +2,10 @@
 // limits, errors and reset fields that upload (PUT /file) and stage (PUT /stage) share.
 import { badRequest, conflict, gone, payloadTooLarge } from "../domain/errors";
 import type { ImageStatus } from "../domain/image";
-import type { Digests, DigestingReader } from "./digesting-reader";
+import { logFailure } from "../lib/log-failure";
+import type { DigestingReader, Digests } from "./digesting-reader";
 import type { BlobPart, BlobStore, ImageDataFields, ImageRepository } from "./ports";
 import type { QuotaMeter } from "./quota";
-import { logFailure } from "../lib/log-failure";
 
 /** R2 allows at most this many parts in one multipart upload. */
 export const MAX_PARTS = 10_000;
@@ -94,7 +94,12 @@ export function multipartSink(blobs: BlobStore, key: string, uploadId: string, p
  * Opens a sink for `key`. With `declared` up to singlePutMax the object is one streamed put; otherwise a
  * multipart upload whose id the caller should record (so a crash or a delete can abort it).
  */
-export async function openBlobSink(blobs: BlobStore, key: string, declared: number | null, s: SinkSettings): Promise<BlobSink> {
+export async function openBlobSink(
+  blobs: BlobStore,
+  key: string,
+  declared: number | null,
+  s: SinkSettings,
+): Promise<BlobSink> {
   if (declared !== null && declared <= s.singlePutMax) return singlePutSink(blobs, key, declared);
   return multipartSink(blobs, key, await blobs.beginMultipart(key), s.partSize);
 }
@@ -114,7 +119,11 @@ export interface PumpLimits {
 }
 
 /** Streams the body into the sink, enforcing the size cap, quotas and declared size as bytes arrive. */
-export async function pump(reader: DigestingReader, sink: BlobSink, lim: PumpLimits): Promise<{ digests: Digests; head: Uint8Array | null }> {
+export async function pump(
+  reader: DigestingReader,
+  sink: BlobSink,
+  lim: PumpLimits,
+): Promise<{ digests: Digests; head: Uint8Array | null }> {
   const { sizeCap, meter, declared } = lim;
   let head: Uint8Array | null = null;
   for (let block = await reader.read(sink.blockSize); block !== null; block = await reader.read(sink.blockSize)) {
@@ -137,10 +146,13 @@ export async function pump(reader: DigestingReader, sink: BlobSink, lim: PumpLim
  * Drops everything stored under `key`: aborts the given multipart uploads, then deletes the object. An abort
  * that fails is logged, not thrown: this is cleanup, and an upload that is already gone is fine.
  */
-export async function dropBlob(blobs: BlobStore, key: string, uploadIds: readonly (string | null | undefined)[] = []): Promise<void> {
+export async function dropBlob(
+  blobs: BlobStore,
+  key: string,
+  uploadIds: readonly (string | null | undefined)[] = [],
+): Promise<void> {
   for (const uploadId of new Set(uploadIds)) {
     if (uploadId) await blobs.abortMultipart(key, uploadId).catch((e) => logFailure("multipart abort", key, e));
   }
   await blobs.delete(key);
 }
-

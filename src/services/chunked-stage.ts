@@ -23,13 +23,13 @@
 //    upload and activates the image with MD5/SHA-512 carried across requests by ResumableDigests.
 import { badRequest, conflict, payloadTooLarge, rangeNotSatisfiable } from "../domain/errors";
 import { assertTransition } from "../domain/image-status";
+import { logFailure } from "../lib/log-failure";
 import { ResumableDigests, toHex } from "../lib/resumable-hash";
 import { goneDuringUpload, imageTooLarge, lostRace, MAX_PARTS, NO_DATA } from "./blob-sink";
 import { BlockReader } from "./block-reader";
 import { dataKey } from "./image-data-service";
 import type { StagingRecord } from "./import-ports";
-import type { StoredImage } from "./ports";
-import { logFailure } from "../lib/log-failure";
+import type { BlobPart, StoredImage } from "./ports";
 import type { StageProgress, StageService } from "./stage-service";
 
 export interface ContentRange {
@@ -63,7 +63,12 @@ export async function stageChunk(
 }
 
 /** The first chunk: queued -> uploading (CAS, recording the multipart upload id), then the session row. */
-async function openSession(svc: StageService, image: StoredImage, range: ContentRange, len: number): Promise<StagingRecord> {
+async function openSession(
+  svc: StageService,
+  image: StoredImage,
+  range: ContentRange,
+  len: number,
+): Promise<StagingRecord> {
   const { repo, blobs, staging, quota, now } = svc.d;
   if (range.start !== 0) throw rangeNotSatisfiable(`The first chunk must start at byte 0, not ${range.start}.`);
   const last = range.end + 1 === range.total;
@@ -146,7 +151,7 @@ async function storeChunk(
   const reader = new BlockReader(body);
   const writer = parts.partWriter(dataKey(id), rec.uploadId!, partNumber, len);
   let head = rec.head;
-  let part;
+  let part: BlobPart;
   try {
     for (let b = await reader.read(Math.min(BLOCK, len)); b !== null; b = await reader.read(BLOCK)) {
       if (reader.size > len) throw badRequest(`Size exceeds: expected ${len} bytes, got ${reader.size} bytes`);

@@ -47,7 +47,9 @@ export function createServices(env: StorageEnv, config: Config): Services {
     newId: () => crypto.randomUUID(),
     quota: quotas,
     // Deleting an image also drops its staging record (the bytes go with the image's key and upload id).
-    data: { discard: async (image) => Promise.all([imageData.discard(image), staging.remove(image.id)]).then(() => {}) },
+    data: {
+      discard: async (image) => Promise.all([imageData.discard(image), staging.remove(image.id)]).then(() => {}),
+    },
   });
   const members = new MemberService({ repo, images, memberQuota: config.limits.members, now: () => Date.now() });
   const stage = new StageService({

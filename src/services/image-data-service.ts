@@ -1,17 +1,28 @@
 // Image data use cases (upload, download, discard): bytes in the BlobStore, status changes by CAS.
+
+import { detectDiskFormat, FORMAT_PROBE_BYTES } from "../domain/disk-format";
 import { conflict, DomainError } from "../domain/errors";
 import type { Image } from "../domain/image";
-import { detectDiskFormat, FORMAT_PROBE_BYTES } from "../domain/disk-format";
 import { assertFormatsSet, assertTransition, DATALESS_STATUSES } from "../domain/image-status";
 import { assertDownloadable } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
+import { logFailure } from "../lib/log-failure";
+import {
+  dropBlob,
+  goneDuringUpload,
+  imageTooLarge,
+  lostRace,
+  MAX_PARTS,
+  multipartSink,
+  NO_DATA,
+  pump,
+  singlePutSink,
+} from "./blob-sink";
 import { DigestingReader } from "./digesting-reader";
 import { loadImage } from "./image-service";
-import { dropBlob, goneDuringUpload, imageTooLarge, lostRace, MAX_PARTS, multipartSink, NO_DATA, pump, singlePutSink } from "./blob-sink";
 import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "./ports";
 import type { QuotaPolicy } from "./quota";
 import { isAbandoned, UploadLease } from "./upload-lease";
-import { logFailure } from "../lib/log-failure";
 
 export interface UploadSettings {
   /** Glance's image_size_cap. */
@@ -78,7 +89,15 @@ export class ImageDataService {
     // The multipart upload exists before the lock so the row records its id atomically with `saving`.
     const uploadId = single ? null : await blobs.beginMultipart(key);
     const startedAt = now();
-    if (!(await repo.transition(id, "queued", "saving", { uploadStartedAt: startedAt, uploadId, uploadSize: declared }, startedAt))) {
+    if (
+      !(await repo.transition(
+        id,
+        "queued",
+        "saving",
+        { uploadStartedAt: startedAt, uploadId, uploadSize: declared },
+        startedAt,
+      ))
+    ) {
       // Nothing was written yet: only the multipart upload we opened must go (the key may be another upload's).
       if (uploadId) await blobs.abortMultipart(key, uploadId).catch((e) => logFailure("multipart abort", key, e));
       throw await lostRace(repo, id, "saving");
@@ -86,7 +105,10 @@ export class ImageDataService {
 
     const lease = new UploadLease(repo, id, uploadId, startedAt, settings.staleSeconds * 1000, now);
     const reader = new DigestingReader(input.body);
-    const sink = uploadId === null ? singlePutSink(blobs, key, declared ?? 0) : multipartSink(blobs, key, uploadId, settings.partSize);
+    const sink =
+      uploadId === null
+        ? singlePutSink(blobs, key, declared ?? 0)
+        : multipartSink(blobs, key, uploadId, settings.partSize);
     try {
       await this.d.quota.assertUploadingCount(image.owner);
       const { digests, head } = await pump(reader, sink, {
@@ -204,4 +226,3 @@ export function virtualSizeOf(
   const v = new DataView(head.buffer, head.byteOffset, head.byteLength).getBigUint64(24);
   return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null;
 }
-

@@ -1,14 +1,15 @@
 // Image metadata use cases: each orders policy -> repository -> domain rules, and nothing else.
-import { assertTransition } from "../domain/image-status";
+
 import { badRequest, conflict, forbidden, imageNotFound, notFound } from "../domain/errors";
 import { type Image, type NewImageInput, newImage, uniqueSorted } from "../domain/image";
 import type { ListQuery } from "../domain/image-list";
 import { applyImagePatch, type PatchDialect, type PatchOp } from "../domain/image-patch";
-import { assertWithinLimits, type Limits, validateValue } from "../domain/properties";
+import { assertTransition } from "../domain/image-status";
 import { authorize, authorizeCreate, authorizeVisibility, type ImageAction } from "../domain/policy";
+import { assertWithinLimits, type Limits, validateValue } from "../domain/properties";
 import type { RequestContext } from "../domain/request-context";
-import type { ImageRepository } from "./ports";
 import type { ImageDataService } from "./image-data-service";
+import type { ImageRepository } from "./ports";
 import type { QuotaPolicy } from "./quota";
 
 /** PATCH retries this often when another writer changed the image between our read and write. */
@@ -50,7 +51,8 @@ export class ImageService {
   }
 
   async list(ctx: RequestContext, query: ListQuery): Promise<Image[]> {
-    if (!ctx.isAdmin && !ctx.roles.has("reader")) throw forbidden("You are not authorized to complete get_images action.");
+    if (!ctx.isAdmin && !ctx.roles.has("reader"))
+      throw forbidden("You are not authorized to complete get_images action.");
     const page = await this.d.repo.listPage(query, { projectId: ctx.projectId, isAdmin: ctx.isAdmin });
     // Unknown and invisible markers get the same 400, so a marker cannot probe other projects' ids.
     if (!page.markerFound) throw badRequest(`No image found with ID ${query.marker}`);
@@ -78,9 +80,14 @@ export class ImageService {
   }
 
   async addTag(ctx: RequestContext, id: string, tag: string): Promise<void> {
-    await this.mutateTags(ctx, id, (tags) => [...tags, tag], () => {
-      validateValue("tags", [tag]);
-    });
+    await this.mutateTags(
+      ctx,
+      id,
+      (tags) => [...tags, tag],
+      () => {
+        validateValue("tags", [tag]);
+      },
+    );
   }
 
   async removeTag(ctx: RequestContext, id: string, tag: string): Promise<void> {
@@ -110,7 +117,8 @@ export class ImageService {
 
   /** deactivate/reactivate: idempotent in the target status, 403 from any status but the two (Glance). */
   async setActivation(ctx: RequestContext, id: string, action: "deactivate" | "reactivate"): Promise<void> {
-    const [from, to] = action === "deactivate" ? (["active", "deactivated"] as const) : (["deactivated", "active"] as const);
+    const [from, to] =
+      action === "deactivate" ? (["active", "deactivated"] as const) : (["deactivated", "active"] as const);
     for (let attempt = 0; attempt < SAVE_ATTEMPTS; attempt++) {
       const { image } = await this.load(ctx, id, action);
       if (image.status === to) return;
@@ -121,7 +129,6 @@ export class ImageService {
     throw conflict("The image was changed by another request; please retry.");
   }
 }
-
 
 /** ImageService.load for the services that hold only the repository (data, stage). */
 export async function loadImage(

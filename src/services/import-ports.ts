@@ -25,7 +25,11 @@ export interface StagingRepository {
   /** Inserts or replaces the record. */
   put(record: StagingRecord): Promise<void>;
   /** Compare-and-swap on `received`: applies `next` only if the row still has `expectedReceived`. */
-  advance(imageId: string, expectedReceived: number, next: Pick<StagingRecord, "received" | "parts" | "hashState" | "head" | "updatedAt">): Promise<boolean>;
+  advance(
+    imageId: string,
+    expectedReceived: number,
+    next: Pick<StagingRecord, "received" | "parts" | "hashState" | "head" | "updatedAt">,
+  ): Promise<boolean>;
   remove(imageId: string): Promise<void>;
 }
 

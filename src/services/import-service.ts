@@ -3,9 +3,9 @@ import { badRequest, conflict, DomainError, forbidden, imageNotFound } from "../
 import { canMutate, canView } from "../domain/policy";
 import type { RequestContext } from "../domain/request-context";
 import { checkImportUri } from "../domain/uri-filter";
+import { logFailure } from "../lib/log-failure";
 import type { ImportImageWriter, ImportQueue, Task, TaskRepository } from "./import-ports";
 import type { ImageRepository, StoredImage } from "./ports";
-import { logFailure } from "../lib/log-failure";
 
 export type ImportMethod = "glance-direct" | "web-download";
 
@@ -57,7 +57,12 @@ export class ImportService {
       const task = newTask(ctx, image, req, this.d.newId(), at);
       await tasks.insert(task);
       // The status change is the import lock: a second import now fails the state rules with 409.
-      const properties = { ...image.properties, [LOCK_PROPERTY]: task.id, [IMPORTING_PROPERTY]: "", [FAILED_PROPERTY]: "" };
+      const properties = {
+        ...image.properties,
+        [LOCK_PROPERTY]: task.id,
+        [IMPORTING_PROPERTY]: "",
+        [FAILED_PROPERTY]: "",
+      };
       if (!(await writer.finish(image, image.status, "importing", {}, properties, at))) {
         await tasks.remove(task.id);
         continue; // the image changed between read and write: judge it again
@@ -76,9 +81,16 @@ export class ImportService {
       await queue.send({ taskId: task.id });
     } catch (err) {
       const previous = image.properties[LOCK_PROPERTY] === task.id ? unlock(image.properties) : image.properties;
-      const back = (task.input?.import_req as { method: { name: string } }).method.name === "glance-direct" ? "uploading" : "queued";
+      const back =
+        (task.input?.import_req as { method?: { name?: string } } | undefined)?.method?.name === "glance-direct"
+          ? "uploading"
+          : "queued";
       await writer.finish(image, "importing", back, {}, previous, now()).catch(() => false);
-      await tasks.update(task.id, task, { status: "failure", message: "The import could not be queued.", updatedAt: now() });
+      await tasks.update(task.id, task, {
+        status: "failure",
+        message: "The import could not be queued.",
+        updatedAt: now(),
+      });
       logFailure("import enqueue", image.id, err);
       throw new DomainError("service_unavailable", undefined);
     }

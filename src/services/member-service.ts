@@ -65,7 +65,8 @@ export class MemberService {
     const isSelf = memberId === ctx.projectId;
     // Only the consumer decides; the owner accepting on its behalf is refused (tempest owner_cannot_accept).
     if (!ctx.isAdmin && !(isSelf && isAllowed(ctx, image, membership, "modify_member"))) {
-      if (image.owner === ctx.projectId || isSelf) throw forbidden(`Not allowed to update members for image ${imageId}.`);
+      if (image.owner === ctx.projectId || isSelf)
+        throw forbidden(`Not allowed to update members for image ${imageId}.`);
       throw notFound(`${memberId} not found in the member list of the image ${imageId}.`);
     }
     if (!(await this.d.repo.setMemberStatus(imageId, memberId, status, this.d.now())))

@@ -2,6 +2,7 @@
 import { DomainError, notFound } from "../domain/errors";
 import { assertTransition } from "../domain/image-status";
 import type { RequestContext } from "../domain/request-context";
+import { logFailure } from "../lib/log-failure";
 import { toHex } from "../lib/resumable-hash";
 import { dropBlob, goneDuringUpload, imageTooLarge, lostRace, NO_DATA, openBlobSink, pump } from "./blob-sink";
 import { type ContentRange, stageChunk } from "./chunked-stage";
@@ -11,7 +12,6 @@ import { loadImage } from "./image-service";
 import type { PartStreamStore, StagingRepository } from "./import-ports";
 import type { BlobStore, ImageDataFields, ImageRepository, StoredImage } from "./ports";
 import type { QuotaPolicy } from "./quota";
-import { logFailure } from "../lib/log-failure";
 
 export interface StageSettings {
   sizeCap: number;
@@ -85,7 +85,15 @@ export class StageService {
     const key = dataKey(id);
     const sink = await openBlobSink(blobs, key, declared, settings);
     const startedAt = now();
-    if (!(await repo.transition(id, "queued", "uploading", { uploadStartedAt: startedAt, uploadId: sink.uploadId, uploadSize: declared }, startedAt))) {
+    if (
+      !(await repo.transition(
+        id,
+        "queued",
+        "uploading",
+        { uploadStartedAt: startedAt, uploadId: sink.uploadId, uploadSize: declared },
+        startedAt,
+      ))
+    ) {
       await sink.abort();
       throw await lostRace(repo, id, "uploading");
     }
@@ -149,4 +157,3 @@ export class StageService {
     return { ...image, ...NO_DATA, status: "queued", updatedAt: at, revision: image.revision + 1 } as StoredImage;
   }
 }
-

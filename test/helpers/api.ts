@@ -44,7 +44,12 @@ export async function createImage(fields: Record<string, unknown> = {}, as: Who 
   return (await res.json()) as ImageDoc;
 }
 
-export async function patchImage(id: string, ops: unknown[], as: Who = "demo", type = "application/openstack-images-v2.1-json-patch") {
+export async function patchImage(
+  id: string,
+  ops: unknown[],
+  as: Who = "demo",
+  type = "application/openstack-images-v2.1-json-patch",
+) {
   return call("PATCH", `/v2/images/${id}`, { as, body: JSON.stringify(ops), headers: { "Content-Type": type } });
 }
 

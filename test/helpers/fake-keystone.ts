@@ -38,8 +38,11 @@ export class FakeKeystone {
     const url = new URL(req.url);
     if (url.pathname !== "/v3/auth/tokens") return new Response("not found", { status: 404 });
     if (req.method === "POST") {
-      const body = (await req.json()) as { auth: { identity: { password: { user: { name: string; password: string } } } } };
-      if (body.auth.identity.password.user.password !== this.servicePassword) return new Response("{}", { status: 401 });
+      const body = (await req.json()) as {
+        auth: { identity: { password: { user: { name: string; password: string } } } };
+      };
+      if (body.auth.identity.password.user.password !== this.servicePassword)
+        return new Response("{}", { status: 401 });
       this.serviceLogins++;
       const token = `svc-${++this.n}`;
       this.serviceTokens.add(token);
@@ -49,7 +52,8 @@ export class FakeKeystone {
     if (!this.serviceTokens.has(req.headers.get("x-auth-token") ?? "")) return new Response("{}", { status: 401 });
     this.validations++;
     const user = this.users.get(req.headers.get("x-subject-token") ?? "");
-    if (!user || (user.expiresAt && Date.parse(user.expiresAt) <= Date.now())) return new Response("{}", { status: 404 });
+    if (!user || (user.expiresAt && Date.parse(user.expiresAt) <= Date.now()))
+      return new Response("{}", { status: 404 });
     return Response.json(this.tokenBody(user));
   }
 

@@ -18,20 +18,24 @@ export const FAKE_HOST = "images.example.test";
 const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
 export const digest = async (alg: string, data: Uint8Array) => hex(await crypto.subtle.digest(alg, data));
 
-
 export const stage = (id: string, body: BodyInit | null, headers: Record<string, string> = {}, as: Who = "demo") =>
   call("PUT", `/v2/images/${id}/stage`, { as, body, headers: { ...OCTET, ...headers } });
 
-export const importImage = (id: string, json: unknown, as: Who = "demo") => call("POST", `/v2/images/${id}/import`, { as, json });
+export const importImage = (id: string, json: unknown, as: Who = "demo") =>
+  call("POST", `/v2/images/${id}/import`, { as, json });
 
-export async function imageTasks(id: string, as: Who = "demo"): Promise<Record<string, any>[]> {
+/** A task document as the API returns it; tests read its fields loosely. */
+// biome-ignore lint/suspicious/noExplicitAny: JSON documents are inspected field by field in assertions
+export type TaskDoc = Record<string, any>;
+
+export async function imageTasks(id: string, as: Who = "demo"): Promise<TaskDoc[]> {
   const res = await call("GET", `/v2/images/${id}/tasks`, { as });
   if (res.status !== 200) throw new Error(`tasks: ${res.status}`);
-  return ((await res.json()) as { tasks: Record<string, any>[] }).tasks;
+  return ((await res.json()) as { tasks: TaskDoc[] }).tasks;
 }
 
 /** Polls until the image's latest task has ended (the real queue delivers in-process). */
-export async function waitForTask(id: string, timeoutMs = 10_000): Promise<Record<string, any>> {
+export async function waitForTask(id: string, timeoutMs = 10_000): Promise<TaskDoc> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const tasks = await imageTasks(id, "admin");
@@ -48,7 +52,9 @@ export async function storedKeys(id: string): Promise<string[]> {
 
 /** Delivers a message to the Worker's queue handler by hand (redelivery, or a test-controlled env). */
 export async function deliver(taskId: string, useEnv: Cloudflare.Env = env, attempts = 1) {
-  const batch = createMessageBatch("glance-imports", [{ id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { taskId } }]);
+  const batch = createMessageBatch("glance-imports", [
+    { id: crypto.randomUUID(), timestamp: new Date(), attempts, body: { taskId } },
+  ]);
   const ctx = createExecutionContext();
   await worker.queue(batch, useEnv);
   return getQueueResult(batch, ctx);
@@ -58,6 +64,9 @@ export async function deliver(taskId: string, useEnv: Cloudflare.Env = env, atte
  * The Worker with env overrides and a queue that only records messages, so a test decides when (and
  * with which settings) the consumer runs.
  */
+/** The Request type the Worker's fetch handler is declared with (workers-types' generic Request). */
+type WorkerRequest = Parameters<NonNullable<typeof worker.fetch>>[0];
+
 export function isolatedWorker(overrides: Record<string, string> = {}) {
   const sent: { taskId: string }[] = [];
   const queue = { send: async (m: { taskId: string }) => void sent.push(m) } as unknown as Queue<unknown>;
@@ -65,14 +74,27 @@ export function isolatedWorker(overrides: Record<string, string> = {}) {
   const fetchAs = async (method: string, path: string, json?: unknown, as: Who = "demo") => {
     const headers = new Headers({ "X-Auth-Token": TOKENS[as] });
     if (json !== undefined) headers.set("Content-Type", "application/json");
-    const req = new Request(`${BASE}${path}`, { method, headers, body: json === undefined ? null : JSON.stringify(json) });
-    return worker.fetch!(req as any, testEnv, createExecutionContext());
+    const req = new Request(`${BASE}${path}`, {
+      method,
+      headers,
+      body: json === undefined ? null : JSON.stringify(json),
+    });
+    return worker.fetch!(req as WorkerRequest, testEnv, createExecutionContext());
   };
-  const raw = (method: string, path: string, init: { body?: BodyInit | null; headers?: Record<string, string> } = {}, as: Who = "demo") => {
+  const raw = (
+    method: string,
+    path: string,
+    init: { body?: BodyInit | null; headers?: Record<string, string> } = {},
+    as: Who = "demo",
+  ) => {
     const headers = new Headers({ ...init.headers, "X-Auth-Token": TOKENS[as] });
     // Called directly (not through a binding), the Request gets no Content-Length of its own.
     if (init.body instanceof Uint8Array) headers.set("Content-Length", String(init.body.byteLength));
-    return worker.fetch!(new Request(`${BASE}${path}`, { method, headers, body: init.body ?? null }) as any, testEnv, createExecutionContext());
+    return worker.fetch!(
+      new Request(`${BASE}${path}`, { method, headers, body: init.body ?? null }) as WorkerRequest,
+      testEnv,
+      createExecutionContext(),
+    );
   };
   return { env: testEnv, sent, fetch: fetchAs, raw };
 }

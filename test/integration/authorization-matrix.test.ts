@@ -112,7 +112,12 @@ const IN_DEFAULT_LIST: Table = {
 const DATA = new Uint8Array(1024).map((_, i) => i % 256);
 const DATA_MD5 = "b2ea9f7fcea831a4a63b213f41a8855b";
 
-async function call(method: string, path: string, token: string | null, init: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {}) {
+async function call(
+  method: string,
+  path: string,
+  token: string | null,
+  init: { json?: unknown; body?: BodyInit; headers?: Record<string, string> } = {},
+) {
   const headers = new Headers(init.headers);
   if (token) headers.set("X-Auth-Token", token);
   let body = init.body;
@@ -140,21 +145,31 @@ async function makeImages(kinds: readonly Kind[], active: boolean): Promise<stri
     const image = env.DB.prepare(
       `INSERT INTO images (id, status, visibility, protected, owner, size, checksum, os_hash_algo, disk_format, container_format, created_at, updated_at)
        VALUES (?, ?, ?, ?, 'demo-project', ?, ?, ?, 'raw', 'bare', ?, ?)`,
-    ).bind(id, status, visibility, kind === "protected" ? 1 : 0, hasData ? 1024 : null, hasData ? DATA_MD5 : null, hasData ? "sha512" : null, now, now);
+    ).bind(
+      id,
+      status,
+      visibility,
+      kind === "protected" ? 1 : 0,
+      hasData ? 1024 : null,
+      hasData ? DATA_MD5 : null,
+      hasData ? "sha512" : null,
+      now,
+      now,
+    );
     const members =
       kind === "shared"
         ? (["pending", "accepted", "rejected"] as const).map((st) =>
-            env.DB.prepare("INSERT INTO image_members (image_id, member, status, created_at, updated_at) VALUES (?, ?, ?, 0, 0)").bind(
-              id,
-              `consumer-${st}`,
-              st,
-            ),
+            env.DB.prepare(
+              "INSERT INTO image_members (image_id, member, status, created_at, updated_at) VALUES (?, ?, ?, 0, 0)",
+            ).bind(id, `consumer-${st}`, st),
           )
         : [];
     return [image, ...members];
   });
   await env.DB.batch(stmts);
-  await Promise.all(kinds.map((kind, i) => (active || kind === "deactivated" ? env.IMAGES.put(`images/${ids[i]}`, DATA) : null)));
+  await Promise.all(
+    kinds.map((kind, i) => (active || kind === "deactivated" ? env.IMAGES.put(`images/${ids[i]}`, DATA) : null)),
+  );
   return ids;
 }
 
@@ -173,7 +188,7 @@ describe("authorization matrix (read-only routes)", () => {
   const ids = {} as Record<Kind, string>;
   beforeAll(async () => {
     const made = await makeImages(KINDS, true);
-    KINDS.forEach((kind, i) => (ids[kind] = made[i]!));
+    for (const [i, kind] of KINDS.entries()) ids[kind] = made[i]!;
   });
 
   it.each(cases)("GET image: %s image, %s caller", async (kind, caller) => {
@@ -210,10 +225,12 @@ describe("authorization matrix (routes that change things)", () => {
   let queued = new Map<string, string>();
   const cell = (m: Map<string, string>, kind: Kind, caller: Caller) => m.get(`${kind}/${caller}`)!;
   // Each route below gets its own fresh images, so one route's effects never leak into another's cells.
-  const fresh = (useQueued = false) => async () => {
-    if (useQueued) queued = await freshPerCell(false);
-    else active = await freshPerCell(true);
-  };
+  const fresh =
+    (useQueued = false) =>
+    async () => {
+      if (useQueued) queued = await freshPerCell(false);
+      else active = await freshPerCell(true);
+    };
 
   describe("PATCH", () => {
     beforeAll(fresh());
@@ -251,7 +268,9 @@ describe("authorization matrix (routes that change things)", () => {
     beforeAll(fresh());
     it.each(cases)("deactivate: %s image, %s caller", async (kind, caller) => {
       const id = cell(active, kind, caller);
-      expect(await call("POST", `/v2/images/${id}/actions/deactivate`, CALLERS[caller])).toBe(row(DEACTIVATE, kind, caller));
+      expect(await call("POST", `/v2/images/${id}/actions/deactivate`, CALLERS[caller])).toBe(
+        row(DEACTIVATE, kind, caller),
+      );
     });
   });
 
@@ -259,9 +278,9 @@ describe("authorization matrix (routes that change things)", () => {
     beforeAll(fresh());
     it.each(cases)("POST member: %s image, %s caller", async (kind, caller) => {
       const id = cell(active, kind, caller);
-      expect(await call("POST", `/v2/images/${id}/members`, CALLERS[caller], { json: { member: "new-consumer" } })).toBe(
-        row(MEMBERS_ADD, kind, caller),
-      );
+      expect(
+        await call("POST", `/v2/images/${id}/members`, CALLERS[caller], { json: { member: "new-consumer" } }),
+      ).toBe(row(MEMBERS_ADD, kind, caller));
     });
   });
 

@@ -23,27 +23,34 @@ describe("OSSA-2014-004 / OSSA-2013-002: no secrets in logs or error bodies", ()
       vi.spyOn(console, level).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(" ")));
     const id = await activeImage();
     await (await call("GET", `/v2/images/${id}/file`)).arrayBuffer();
-    await (await call("GET", "/v2/images", { as: null, headers: { "X-Auth-Token": "secret-token-that-is-wrong" } })).arrayBuffer();
+    await (
+      await call("GET", "/v2/images", { as: null, headers: { "X-Auth-Token": "secret-token-that-is-wrong" } })
+    ).arrayBuffer();
     // An R2 failure whose message names the bucket and a credential must not leak either.
     const broken = {
       ...env,
       IMAGES: new Proxy(env.IMAGES, {
         get(target, prop) {
-          if (prop === "get") return () => Promise.reject(new Error("R2 glance-images/images/x failed: AccessKey=AKIA-SECRET"));
+          if (prop === "get")
+            return () => Promise.reject(new Error("R2 glance-images/images/x failed: AccessKey=AKIA-SECRET"));
           const v = Reflect.get(target, prop);
           return typeof v === "function" ? v.bind(target) : v;
         },
       }),
     };
     const res = await worker.fetch(
-      new Request(`http://glance.test/v2/images/${id}/file`, { headers: { "X-Auth-Token": TOKENS.demo, Accept: "application/json" } }),
+      new Request(`http://glance.test/v2/images/${id}/file`, {
+        headers: { "X-Auth-Token": TOKENS.demo, Accept: "application/json" },
+      }),
       broken,
       {} as ExecutionContext,
     );
     expect(res.status).toBeGreaterThanOrEqual(500);
     const body = await res.text();
-    for (const secret of ["AKIA-SECRET", "glance-images", `images/${id}`, TOKENS.demo]) expect(body).not.toContain(secret);
-    for (const secret of [TOKENS.demo, "secret-token-that-is-wrong", "AKIA-SECRET"]) expect(lines.join("\n")).not.toContain(secret);
+    for (const secret of ["AKIA-SECRET", "glance-images", `images/${id}`, TOKENS.demo])
+      expect(body).not.toContain(secret);
+    for (const secret of [TOKENS.demo, "secret-token-that-is-wrong", "AKIA-SECRET"])
+      expect(lines.join("\n")).not.toContain(secret);
   });
 });
 

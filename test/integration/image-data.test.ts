@@ -17,7 +17,6 @@ const OCTET = { "Content-Type": "application/octet-stream" };
 const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
 const digest = async (alg: string, data: Uint8Array) => hex(await crypto.subtle.digest(alg, data));
 
-
 /** A body without a length (the Worker sees it chunked), delivered in pieces of `piece` bytes. */
 function chunked(data: Uint8Array, piece = 64 * 1024, failAfter?: number): ReadableStream<Uint8Array> {
   let off = 0;
@@ -148,7 +147,10 @@ describe("upload refusals", () => {
     const none = await call("PUT", `/v2/images/${img.id}/file`, { body: VECTOR });
     expect(none.status).toBe(415);
     expect(await none.text()).toContain("The request media type None is not supported by this server.");
-    const json = await call("PUT", `/v2/images/${img.id}/file`, { body: VECTOR, headers: { "Content-Type": "application/json" } });
+    const json = await call("PUT", `/v2/images/${img.id}/file`, {
+      body: VECTOR,
+      headers: { "Content-Type": "application/json" },
+    });
     expect(json.status).toBe(415);
     expect(await json.text()).toContain("The request media type application/json is not supported by this server.");
     const missing = await call("PUT", `/v2/images/${crypto.randomUUID()}/file`, { body: VECTOR });
@@ -172,7 +174,12 @@ describe("upload refusals", () => {
   it("fills in missing formats from the data by default (the seed walkthrough sets none)", async () => {
     const plain = await createImage({ name: "seed-like" });
     expect((await upload(plain.id, VECTOR)).status).toBe(204);
-    expect(await getImage(plain.id)).toMatchObject({ status: "active", disk_format: "raw", container_format: "bare", virtual_size: 1024 });
+    expect(await getImage(plain.id)).toMatchObject({
+      status: "active",
+      disk_format: "raw",
+      container_format: "bare",
+      virtual_size: 1024,
+    });
 
     // A qcow2 header (magic, version 3, virtual size 1 GiB at offset 24) is recognised as qcow2.
     const qcow = new Uint8Array(4096);
@@ -180,12 +187,21 @@ describe("upload refusals", () => {
     new DataView(qcow.buffer).setBigUint64(24, 1n << 30n);
     const q = await createImage({ name: "qcow2 without formats" });
     expect((await upload(q.id, qcow)).status).toBe(204);
-    expect(await getImage(q.id)).toMatchObject({ disk_format: "qcow2", container_format: "bare", virtual_size: 1 << 30, size: 4096 });
+    expect(await getImage(q.id)).toMatchObject({
+      disk_format: "qcow2",
+      container_format: "bare",
+      virtual_size: 1 << 30,
+      size: 4096,
+    });
 
     // Formats the client did set are never overridden.
     const given = await createImage({ disk_format: "iso" });
     expect((await upload(given.id, qcow)).status).toBe(204);
-    expect(await getImage(given.id)).toMatchObject({ disk_format: "iso", container_format: "bare", virtual_size: null });
+    expect(await getImage(given.id)).toMatchObject({
+      disk_format: "iso",
+      container_format: "bare",
+      virtual_size: null,
+    });
   });
 
   it("400 for a non-integer X-OpenStack-Image-Size", async () => {
@@ -279,7 +295,9 @@ describe("faults lose nothing", () => {
       expect(up.text).not.toContain("client went away");
       await expectRestored(img.id);
       // Through the pool's fetch the failing body arrives truncated: the declared size catches that.
-      const cut = await upload(img.id, chunked(data, piece, failAfter), { "X-OpenStack-Image-Size": String(data.length) });
+      const cut = await upload(img.id, chunked(data, piece, failAfter), {
+        "X-OpenStack-Image-Size": String(data.length),
+      });
       expect(cut.status).toBe(400);
       await expectRestored(img.id);
       expect((await upload(img.id, VECTOR)).status).toBe(204);
@@ -315,7 +333,11 @@ describe("faults lose nothing", () => {
 
   it("concurrent uploads: exactly one wins, one object", async () => {
     const img = await newImage();
-    const results = await Promise.all([upload(img.id, bytes(4096, 1)), upload(img.id, bytes(4096, 2)), upload(img.id, chunked(bytes(4096, 3)))]);
+    const results = await Promise.all([
+      upload(img.id, bytes(4096, 1)),
+      upload(img.id, bytes(4096, 2)),
+      upload(img.id, chunked(bytes(4096, 3))),
+    ]);
     const codes = results.map((r) => r.status).sort();
     expect(codes.filter((c) => c === 204)).toHaveLength(1);
     expect(codes.every((c) => c === 204 || c === 409 || c === 410)).toBe(true);
@@ -333,7 +355,9 @@ describe("faults lose nothing", () => {
     const live = await upload(img.id, VECTOR);
     expect(live.status).toBe(409);
     expect(live.text).toContain("Image status transition from saving to saving is not allowed");
-    await env.DB.prepare("update images set upload_started_at = ? where id = ?").bind(Date.now() - 3601_000, img.id).run();
+    await env.DB.prepare("update images set upload_started_at = ? where id = ?")
+      .bind(Date.now() - 3601_000, img.id)
+      .run();
     await env.IMAGES.put(`images/${img.id}`, "leftover");
     expect((await upload(img.id, VECTOR)).status).toBe(204);
     expect(await getImage(img.id)).toMatchObject({ status: "active", checksum: VECTOR_MD5 });

@@ -16,8 +16,20 @@ describe("image members", () => {
     const add = await call("POST", `/v2/images/${img.id}/members`, { json: { member: PROJECTS.alt } });
     expect(add.status).toBe(200);
     const member = (await add.json()) as Record<string, string>;
-    expect(member).toMatchObject({ member_id: PROJECTS.alt, image_id: img.id, status: "pending", schema: "/v2/schemas/member" });
-    expect(Object.keys(member).sort()).toEqual(["created_at", "image_id", "member_id", "schema", "status", "updated_at"]);
+    expect(member).toMatchObject({
+      member_id: PROJECTS.alt,
+      image_id: img.id,
+      status: "pending",
+      schema: "/v2/schemas/member",
+    });
+    expect(Object.keys(member).sort()).toEqual([
+      "created_at",
+      "image_id",
+      "member_id",
+      "schema",
+      "status",
+      "updated_at",
+    ]);
     expect(member.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 
     // Pending: readable by id, absent from the default list, present with member_status=pending.
@@ -25,12 +37,18 @@ describe("image members", () => {
     expect(await listIds("alt")).not.toContain(img.id);
     expect(await listIds("alt", "?visibility=shared&member_status=pending")).toContain(img.id);
 
-    const accept = await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, { as: "alt", json: { status: "accepted" } });
+    const accept = await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, {
+      as: "alt",
+      json: { status: "accepted" },
+    });
     expect(accept.status).toBe(200);
     expect(((await accept.json()) as { status: string }).status).toBe("accepted");
     expect(await listIds("alt")).toContain(img.id);
 
-    const reject = await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, { as: "alt", json: { status: "rejected" } });
+    const reject = await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, {
+      as: "alt",
+      json: { status: "rejected" },
+    });
     expect(reject.status).toBe(200);
     expect(await listIds("alt")).not.toContain(img.id);
     expect((await call("GET", `/v2/images/${img.id}`, { as: "alt" })).status).toBe(200);
@@ -43,10 +61,15 @@ describe("image members", () => {
       expect(r.status).toBe(200);
       await r.arrayBuffer();
     }
-    const owner = (await (await call("GET", `/v2/images/${img.id}/members`)).json()) as { members: { member_id: string }[]; schema: string };
+    const owner = (await (await call("GET", `/v2/images/${img.id}/members`)).json()) as {
+      members: { member_id: string }[];
+      schema: string;
+    };
     expect(owner.members.map((m) => m.member_id).sort()).toEqual([PROJECTS.alt, "third-project"].sort());
     expect(owner.schema).toBe("/v2/schemas/members");
-    const consumer = (await (await call("GET", `/v2/images/${img.id}/members`, { as: "alt" })).json()) as { members: { member_id: string }[] };
+    const consumer = (await (await call("GET", `/v2/images/${img.id}/members`, { as: "alt" })).json()) as {
+      members: { member_id: string }[];
+    };
     expect(consumer.members.map((m) => m.member_id)).toEqual([PROJECTS.alt]);
     const other = await call("GET", `/v2/images/${img.id}/members/third-project`, { as: "alt", headers: J });
     expect(other.status).toBe(404);
@@ -83,10 +106,20 @@ describe("image members", () => {
     const byOwner = await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, { json: { status: "accepted" } });
     expect(byOwner.status).toBe(403);
     await byOwner.arrayBuffer();
-    const bad = await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, { as: "alt", json: { status: "maybe" }, headers: J });
+    const bad = await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, {
+      as: "alt",
+      json: { status: "maybe" },
+      headers: J,
+    });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toContain('Status must be "pending", "accepted" or "rejected".');
-    const missing = await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, { as: "alt", json: {}, headers: J });
+    expect(((await bad.json()) as { message: string }).message).toContain(
+      'Status must be "pending", "accepted" or "rejected".',
+    );
+    const missing = await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, {
+      as: "alt",
+      json: {},
+      headers: J,
+    });
     expect(missing.status).toBe(400);
     await missing.arrayBuffer();
   });
@@ -94,7 +127,9 @@ describe("image members", () => {
   it("deletes members (owner only) and the image leaves the consumer's list", async () => {
     const img = await createImage();
     await (await call("POST", `/v2/images/${img.id}/members`, { json: { member: PROJECTS.alt } })).arrayBuffer();
-    await (await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, { as: "alt", json: { status: "accepted" } })).arrayBuffer();
+    await (
+      await call("PUT", `/v2/images/${img.id}/members/${PROJECTS.alt}`, { as: "alt", json: { status: "accepted" } })
+    ).arrayBuffer();
     const byConsumer = await call("DELETE", `/v2/images/${img.id}/members/${PROJECTS.alt}`, { as: "alt" });
     expect(byConsumer.status).toBe(403);
     await byConsumer.arrayBuffer();
@@ -120,7 +155,9 @@ describe("image members", () => {
     expect(toPrivate.status).toBe(200);
     await toPrivate.arrayBuffer();
     expect((await call("GET", `/v2/images/${img.id}`, { as: "alt" })).status).toBe(404);
-    const rows = await env.DB.prepare("SELECT count(*) AS n FROM image_members WHERE image_id = ? AND deleted = 0").bind(img.id).first<{ n: number }>();
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM image_members WHERE image_id = ? AND deleted = 0")
+      .bind(img.id)
+      .first<{ n: number }>();
     expect(rows?.n).toBe(1);
     const back = await call("PATCH", `/v2/images/${img.id}`, {
       body: JSON.stringify([{ op: "replace", path: "/visibility", value: "shared" }]),
@@ -141,7 +178,9 @@ describe("image members", () => {
     const img = await createImage();
     await env.DB.batch(
       Array.from({ length: 128 }, (_, i) =>
-        env.DB.prepare("INSERT INTO image_members (image_id, member, status, created_at, updated_at) VALUES (?, ?, 'pending', 0, 0)").bind(img.id, `p${i}`),
+        env.DB.prepare(
+          "INSERT INTO image_members (image_id, member, status, created_at, updated_at) VALUES (?, ?, 'pending', 0, 0)",
+        ).bind(img.id, `p${i}`),
       ),
     );
     const r = await call("POST", `/v2/images/${img.id}/members`, { json: { member: "one-too-many" }, headers: J });

@@ -4,8 +4,10 @@ import { describe, expect, it } from "vitest";
 import { call, createImage, getImage, PROJECTS } from "../helpers/api";
 
 const JSON_ACCEPT = { Accept: "application/json" };
-const message = async (res: Response) => ((await res.json()) as { message: string }).message.replace(/<br \/><br \/>\n\n\n$/, "");
-const setStatus = (id: string, status: string) => env.DB.prepare("UPDATE images SET status = ? WHERE id = ?").bind(status, id).run();
+const message = async (res: Response) =>
+  ((await res.json()) as { message: string }).message.replace(/<br \/><br \/>\n\n\n$/, "");
+const setStatus = (id: string, status: string) =>
+  env.DB.prepare("UPDATE images SET status = ? WHERE id = ?").bind(status, id).run();
 
 describe("tags", () => {
   it("PUT adds (204, empty body), a duplicate PUT is a no-op 204, DELETE removes (golden 32/33)", async () => {
@@ -39,9 +41,11 @@ describe("tags", () => {
   it("percent-encoded tags round-trip, decoded exactly once", async () => {
     const img = await createImage();
     const tags = ["gabe@example.com", "a/b", "100%", "%41", "with space", "ü😀", "a+b", "?#&"];
-    for (const tag of tags) expect((await call("PUT", `/v2/images/${img.id}/tags/${encodeURIComponent(tag)}`)).status, tag).toBe(204);
+    for (const tag of tags)
+      expect((await call("PUT", `/v2/images/${img.id}/tags/${encodeURIComponent(tag)}`)).status, tag).toBe(204);
     expect((await getImage(img.id)).tags).toEqual([...tags].sort());
-    for (const tag of tags) expect((await call("DELETE", `/v2/images/${img.id}/tags/${encodeURIComponent(tag)}`)).status, tag).toBe(204);
+    for (const tag of tags)
+      expect((await call("DELETE", `/v2/images/${img.id}/tags/${encodeURIComponent(tag)}`)).status, tag).toBe(204);
     expect((await getImage(img.id)).tags).toEqual([]);
   });
 
@@ -69,7 +73,9 @@ describe("tags", () => {
 
   it("tags work on an active image and bump updated_at", async () => {
     const img = await createImage();
-    await env.DB.prepare("UPDATE images SET status = 'active', updated_at = updated_at - 5000 WHERE id = ?").bind(img.id).run();
+    await env.DB.prepare("UPDATE images SET status = 'active', updated_at = updated_at - 5000 WHERE id = ?")
+      .bind(img.id)
+      .run();
     const before = await getImage(img.id);
     expect((await call("PUT", `/v2/images/${img.id}/tags/x`)).status).toBe(204);
     const after = await getImage(img.id);
@@ -97,16 +103,19 @@ describe("deactivate / reactivate state table", () => {
     expect((await getImage(img.id)).status).toBe("active");
   });
 
-  it.each(["queued", "saving", "uploading", "importing", "killed", "pending_delete"])("%s -> 403 for both actions", async (status) => {
-    const img = await createImage();
-    await setStatus(img.id, status);
-    for (const action of ["deactivate", "reactivate"]) {
-      const res = await act(img.id, action);
-      expect(res.status).toBe(403);
-      expect(await message(res)).toBe(`Not allowed to ${action} image in status '${status}'`);
-    }
-    expect((await getImage(img.id)).status).toBe(status);
-  });
+  it.each(["queued", "saving", "uploading", "importing", "killed", "pending_delete"])(
+    "%s -> 403 for both actions",
+    async (status) => {
+      const img = await createImage();
+      await setStatus(img.id, status);
+      for (const action of ["deactivate", "reactivate"]) {
+        const res = await act(img.id, action);
+        expect(res.status).toBe(403);
+        expect(await message(res)).toBe(`Not allowed to ${action} image in status '${status}'`);
+      }
+      expect((await getImage(img.id)).status).toBe(status);
+    },
+  );
 
   it("policy: hidden 404, visible non-owner 403, reader 403, admin ok", async () => {
     const priv = await createImage({ visibility: "private" });

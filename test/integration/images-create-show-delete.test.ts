@@ -44,7 +44,9 @@ const messageOf = (m: unknown) => String(m).replace(/<br \/><br \/>\n\n\n$/, "")
 
 describe("create: the golden 03 shape", () => {
   it("201, absolute Location, same keys, value types and defaults as Glance", async () => {
-    const res = await call("POST", "/v2/images", { json: { name: "Ubuntu 14.04", tags: ["ubuntu", "14.04", "trusty"] } });
+    const res = await call("POST", "/v2/images", {
+      json: { name: "Ubuntu 14.04", tags: ["ubuntu", "14.04", "trusty"] },
+    });
     expect(res.status).toBe(201);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     const doc = (await res.json()) as Record<string, unknown> & { id: string };
@@ -65,7 +67,14 @@ describe("create: the golden 03 shape", () => {
   it("{} creates a nameless queued shared image; tags are a sorted set", async () => {
     const { status, body } = await post({});
     expect(status).toBe(201);
-    expect(body).toMatchObject({ name: null, status: "queued", visibility: "shared", tags: [], protected: false, os_hidden: false });
+    expect(body).toMatchObject({
+      name: null,
+      status: "queued",
+      visibility: "shared",
+      tags: [],
+      protected: false,
+      os_hidden: false,
+    });
     const t = await post({ tags: ["b", "a", "b", "a"] });
     expect(t.body.tags).toEqual(["a", "b"]);
   });
@@ -134,7 +143,10 @@ describe("create: the golden 03 shape", () => {
   });
 
   it("__proto__ is an ordinary extra property, end to end", async () => {
-    const res = await call("POST", "/v2/images", { body: '{"__proto__": "x", "constructor": "y"}', headers: { "Content-Type": "application/json" } });
+    const res = await call("POST", "/v2/images", {
+      body: '{"__proto__": "x", "constructor": "y"}',
+      headers: { "Content-Type": "application/json" },
+    });
     expect(res.status).toBe(201);
     const text = await res.text();
     expect(text).toContain('"__proto__":"x"');
@@ -146,20 +158,34 @@ describe("create: the golden 03 shape", () => {
 });
 
 describe("create: refused attributes", () => {
-  it.each(["status", "size", "checksum", "virtual_size", "created_at", "updated_at", "os_hash_algo", "os_hash_value", "self", "file", "schema", "direct_url", "stores"])(
-    "%s -> 403 read-only",
+  it.each([
+    "status",
+    "size",
+    "checksum",
+    "virtual_size",
+    "created_at",
+    "updated_at",
+    "os_hash_algo",
+    "os_hash_value",
+    "self",
+    "file",
+    "schema",
+    "direct_url",
+    "stores",
+  ])("%s -> 403 read-only", async (key) => {
+    const r = await post({ name: "x", [key]: key === "size" || key === "virtual_size" ? 1 : "v" });
+    expect(r.status).toBe(403);
+    expect(messageOf(r.body.message)).toBe(`Attribute '${key}' is read-only.`);
+  });
+
+  it.each(["location", "locations", "deleted", "deleted_at", "os_glance", "os_glance_x", "os_glance_import_task"])(
+    "%s -> 403 reserved",
     async (key) => {
-      const r = await post({ name: "x", [key]: key === "size" || key === "virtual_size" ? 1 : "v" });
+      const r = await post({ [key]: "v" });
       expect(r.status).toBe(403);
-      expect(messageOf(r.body.message)).toBe(`Attribute '${key}' is read-only.`);
+      expect(messageOf(r.body.message)).toBe(`Attribute '${key}' is reserved.`);
     },
   );
-
-  it.each(["location", "locations", "deleted", "deleted_at", "os_glance", "os_glance_x", "os_glance_import_task"])("%s -> 403 reserved", async (key) => {
-    const r = await post({ [key]: "v" });
-    expect(r.status).toBe(403);
-    expect(messageOf(r.body.message)).toBe(`Attribute '${key}' is reserved.`);
-  });
 
   it("HTML rendering of a read-only 403 escapes quotes like golden 12", async () => {
     const res = await call("POST", "/v2/images", { json: { status: "active" }, headers: HTML });
@@ -196,9 +222,15 @@ describe("create: validation", () => {
   });
 
   it("exact messages for the common ones", async () => {
-    expect(messageOf((await post({ min_ram: -1 })).body.message)).toBe("Invalid value '-1' for parameter 'min_ram': Cannot be a negative value");
-    expect(messageOf((await post({ min_disk: 2147483648 })).body.message)).toBe("'min_disk' value out of range, must not exceed 2147483647.");
-    expect(messageOf((await post({ ["k".repeat(256)]: "v" })).body.message)).toBe("Custom property should not be greater than 255 characters.");
+    expect(messageOf((await post({ min_ram: -1 })).body.message)).toBe(
+      "Invalid value '-1' for parameter 'min_ram': Cannot be a negative value",
+    );
+    expect(messageOf((await post({ min_disk: 2147483648 })).body.message)).toBe(
+      "'min_disk' value out of range, must not exceed 2147483647.",
+    );
+    expect(messageOf((await post({ ["k".repeat(256)]: "v" })).body.message)).toBe(
+      "Custom property should not be greater than 255 characters.",
+    );
     expect(messageOf((await post({ visibility: "foo" })).body.message)).toBe(
       "Provided object does not match schema 'image': 'foo' is not one of ['community', 'public', 'private', 'shared']",
     );
@@ -219,7 +251,9 @@ describe("create: validation", () => {
     expect((await post({ tags: [...tags(128), "t0", "t1"] })).status).toBe(201);
     const t = await post({ tags: tags(129) });
     expect(t.status).toBe(413);
-    expect(messageOf(t.body.message)).toBe("The limit has been exceeded on the number of allowed image tags. Attempted: 129, Maximum: 128");
+    expect(messageOf(t.body.message)).toBe(
+      "The limit has been exceeded on the number of allowed image tags. Attempted: 129, Maximum: 128",
+    );
     expect((await post(props(128))).status).toBe(201);
     const p = await post(props(129));
     expect(p.status).toBe(413);
@@ -238,7 +272,10 @@ describe("create: validation", () => {
   });
 
   it("bad bodies: malformed (golden 40), scalar, array, empty", async () => {
-    const golden40 = await call("POST", "/v2/images", { body: '{"name": ', headers: { "Content-Type": "application/json", ...HTML } });
+    const golden40 = await call("POST", "/v2/images", {
+      body: '{"name": ',
+      headers: { "Content-Type": "application/json", ...HTML },
+    });
     expect(golden40.status).toBe(400);
     expect(await golden40.text()).toBe(GOLDEN.g40);
     for (const [body, msg] of [
@@ -249,7 +286,10 @@ describe("create: validation", () => {
       ["[]", "Provided object does not match schema 'image': [] is not of type 'object'"],
       ["", "Body expected in request."],
     ] as const) {
-      const res = await call("POST", "/v2/images", { body, headers: { "Content-Type": "application/json", ...JSON_ACCEPT } });
+      const res = await call("POST", "/v2/images", {
+        body,
+        headers: { "Content-Type": "application/json", ...JSON_ACCEPT },
+      });
       expect(res.status, body).toBe(400);
       expect(messageOf(((await res.json()) as { message: string }).message)).toBe(msg);
     }
@@ -257,12 +297,18 @@ describe("create: validation", () => {
   });
 
   it("accepts a shell line continuation between tokens (the seed walkthrough)", async () => {
-    const res = await call("POST", "/v2/images", { body: '{"name": "seed", \\\n "disk_format": "raw"}', headers: { "Content-Type": "application/json" } });
+    const res = await call("POST", "/v2/images", {
+      body: '{"name": "seed", \\\n "disk_format": "raw"}',
+      headers: { "Content-Type": "application/json" },
+    });
     expect(res.status).toBe(201);
   });
 
   it("a 70 KiB body -> 413", async () => {
-    const res = await call("POST", "/v2/images", { json: { description: "d".repeat(70 * 1024) }, headers: JSON_ACCEPT });
+    const res = await call("POST", "/v2/images", {
+      json: { description: "d".repeat(70 * 1024) },
+      headers: JSON_ACCEPT,
+    });
     expect(res.status).toBe(413);
     expect(((await res.json()) as { code: string }).code).toBe("413 Request Entity Too Large");
   });
@@ -339,7 +385,9 @@ describe("delete", () => {
     const img = await createImage({ protected: true });
     const res = await call("DELETE", `/v2/images/${img.id}`, { headers: JSON_ACCEPT });
     expect(res.status).toBe(403);
-    expect(messageOf(((await res.json()) as { message: string }).message)).toBe(`Image ${img.id} is protected and cannot be deleted.`);
+    expect(messageOf(((await res.json()) as { message: string }).message)).toBe(
+      `Image ${img.id} is protected and cannot be deleted.`,
+    );
     expect((await getImage(img.id)).status).toBe("queued");
     const un = await call("PATCH", `/v2/images/${img.id}`, {
       body: JSON.stringify([{ op: "replace", path: "/protected", value: false }]),
@@ -354,7 +402,9 @@ describe("delete", () => {
     const com = await createImage({ visibility: "community" });
     const hidden = await call("DELETE", `/v2/images/${priv.id}`, { as: "alt", headers: JSON_ACCEPT });
     expect(hidden.status).toBe(404);
-    expect(messageOf(((await hidden.json()) as { message: string }).message)).toBe(`Failed to find image ${priv.id} to delete`);
+    expect(messageOf(((await hidden.json()) as { message: string }).message)).toBe(
+      `Failed to find image ${priv.id} to delete`,
+    );
     expect((await call("DELETE", `/v2/images/${com.id}`, { as: "alt" })).status).toBe(403);
     expect((await call("DELETE", `/v2/images/${priv.id}`, { as: "demoReader" })).status).toBe(403);
     expect((await getImage(priv.id)).status).toBe("queued");

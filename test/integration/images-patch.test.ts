@@ -1,7 +1,7 @@
 // PATCH /v2/images/{id}: golden 05/08/10/11/12, both dialects, application/json as v2.1, atomicity, policy.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { call, createImage, getImage, patchImage, PROJECTS } from "../helpers/api";
+import { call, createImage, getImage, PROJECTS, patchImage } from "../helpers/api";
 import { GOLDEN } from "../unit/fixtures/golden-bodies";
 
 const V21 = "application/openstack-images-v2.1-json-patch";
@@ -9,13 +9,22 @@ const V20 = "application/openstack-images-v2.0-json-patch";
 const HTML = { Accept: "*/*" };
 const JSON_ACCEPT = { Accept: "application/json" };
 
-function patch(id: string, ops: unknown, opts: { type?: string | null; accept?: Record<string, string>; as?: "demo" | "alt" | "admin" | "demoReader" } = {}) {
+function patch(
+  id: string,
+  ops: unknown,
+  opts: { type?: string | null; accept?: Record<string, string>; as?: "demo" | "alt" | "admin" | "demoReader" } = {},
+) {
   const headers: Record<string, string> = { ...(opts.accept ?? JSON_ACCEPT) };
   if (opts.type !== null) headers["Content-Type"] = opts.type ?? V21;
-  return call("PATCH", `/v2/images/${id}`, { as: opts.as ?? "demo", body: typeof ops === "string" ? ops : JSON.stringify(ops), headers });
+  return call("PATCH", `/v2/images/${id}`, {
+    as: opts.as ?? "demo",
+    body: typeof ops === "string" ? ops : JSON.stringify(ops),
+    headers,
+  });
 }
 const rawMessage = async (res: Response) => ((await res.json()) as { message: string }).message;
-const message = async (res: Response) => ((await res.json()) as { message: string }).message.replace(/<br \/><br \/>\n\n\n$/, "");
+const message = async (res: Response) =>
+  ((await res.json()) as { message: string }).message.replace(/<br \/><br \/>\n\n\n$/, "");
 
 /** Golden 10's response body. */
 const GOLDEN_10 = {
@@ -60,7 +69,8 @@ describe("the golden sequence", () => {
     // Extra properties come first, like Glance's serializer.
     expect(Object.keys(doc)[0]).toBe("os_distro");
     for (const [k, v] of Object.entries(GOLDEN_10))
-      if (!["id", "owner", "created_at", "updated_at", "self", "file", "tags"].includes(k)) expect(doc[k], k).toEqual(v);
+      if (!["id", "owner", "created_at", "updated_at", "self", "file", "tags"].includes(k))
+        expect(doc[k], k).toEqual(v);
     expect(doc.tags).toEqual([...GOLDEN_10.tags].sort());
     expect(doc.owner).toBe(PROJECTS.demo);
     expect(await getImage(img.id)).toEqual(doc);
@@ -92,7 +102,10 @@ describe("the golden sequence", () => {
   it("golden 05 shape: an unsupported media type -> 415 + Accept-Patch, checked before the image is looked up", async () => {
     const img = await createImage();
     for (const id of [img.id, "00000000-0000-0000-0000-000000000000"]) {
-      const res = await patch(id, [{ op: "replace", path: "/name", value: "x" }], { type: "application/json-patch+json", accept: HTML });
+      const res = await patch(id, [{ op: "replace", path: "/name", value: "x" }], {
+        type: "application/json-patch+json",
+        accept: HTML,
+      });
       expect(res.status).toBe(415);
       expect(res.headers.get("accept-patch")).toBe(
         "application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch",
@@ -118,7 +131,13 @@ describe("dialects", () => {
     expect(((await res.json()) as Record<string, unknown>)["login-user"]).toBe("root");
     expect((await getImage(img.id))["login-user"]).toBe("root");
     // ...with v2.1 semantics: add overwrites.
-    expect((await patch(img.id, [{ op: "add", path: "/login-user", value: "admin" }], { type: "application/json; charset=UTF-8" })).status).toBe(200);
+    expect(
+      (
+        await patch(img.id, [{ op: "add", path: "/login-user", value: "admin" }], {
+          type: "application/json; charset=UTF-8",
+        })
+      ).status,
+    ).toBe(200);
     expect((await getImage(img.id))["login-user"]).toBe("admin");
   });
 
@@ -128,7 +147,9 @@ describe("dialects", () => {
     expect((await getImage(img.id)).name).toBe("x");
     const base = await patch(img.id, [{ add: "/name", value: "y" }], { type: V20 });
     expect(base.status).toBe(409);
-    expect(await rawMessage(base)).toBe("There was a conflict when trying to complete your request.<br /><br />\nProperty name already present.\n\n");
+    expect(await rawMessage(base)).toBe(
+      "There was a conflict when trying to complete your request.<br /><br />\nProperty name already present.\n\n",
+    );
     const extra = await patch(img.id, [{ add: "/os_distro", value: "debian" }], { type: V20, accept: HTML });
     expect(extra.status).toBe(409);
     expect(await extra.text()).toContain("Property os_distro already present.");
@@ -166,7 +187,9 @@ describe("semantics and errors", () => {
     const img = await createImage();
     const missing = await patch(img.id, [{ op: "replace", path: "/nope", value: "x" }]);
     expect(missing.status).toBe(409);
-    expect(await rawMessage(missing)).toBe("There was a conflict when trying to complete your request.<br /><br />\nProperty nope does not exist.\n\n");
+    expect(await rawMessage(missing)).toBe(
+      "There was a conflict when trying to complete your request.<br /><br />\nProperty nope does not exist.\n\n",
+    );
     for (const key of ["name", "protected", "tags"]) {
       const res = await patch(img.id, [{ op: "remove", path: `/${key}` }]);
       expect(res.status).toBe(403);
@@ -180,7 +203,28 @@ describe("semantics and errors", () => {
 
   it("read-only and reserved paths -> 403 for every op", async () => {
     const img = await createImage();
-    for (const key of ["id", "status", "checksum", "size", "virtual_size", "created_at", "updated_at", "os_hash_algo", "os_hash_value", "self", "file", "schema", "direct_url", "stores", "location", "locations", "deleted", "deleted_at", "os_glance_import_task", "os_glance"])
+    for (const key of [
+      "id",
+      "status",
+      "checksum",
+      "size",
+      "virtual_size",
+      "created_at",
+      "updated_at",
+      "os_hash_algo",
+      "os_hash_value",
+      "self",
+      "file",
+      "schema",
+      "direct_url",
+      "stores",
+      "location",
+      "locations",
+      "deleted",
+      "deleted_at",
+      "os_glance_import_task",
+      "os_glance",
+    ])
       for (const op of ["add", "replace", "remove"]) {
         const res = await patch(img.id, [{ op, path: `/${key}`, value: "x" }]);
         expect(res.status, `${op} /${key}`).toBe(403);
@@ -200,7 +244,7 @@ describe("semantics and errors", () => {
       ["/tags", ["t".repeat(256)]],
       ["/tags", "a"],
       ["/hw_cpu_cores", 5],
-      ["/" + "k".repeat(256), "v"],
+      [`/${"k".repeat(256)}`, "v"],
     ];
     for (const [path, value] of cases) {
       // v2.1 add sets base attributes and creates extra ones, so one op covers both kinds.
@@ -214,12 +258,21 @@ describe("semantics and errors", () => {
     const cases: [string, string][] = [
       ['{"op": "add"}', "Request body must be a JSON array of operation objects."],
       ['["x"]', "Operations must be JSON objects."],
-      ['[{"op": "move", "from": "/a", "path": "/b"}]', "Invalid operation: `move`. It must be one of the following: add, remove, replace."],
-      ['[{"path": "/name", "value": "x"}]', "Unable to find `op` in JSON Schema change. It must be one of the following: add, remove, replace."],
+      [
+        '[{"op": "move", "from": "/a", "path": "/b"}]',
+        "Invalid operation: `move`. It must be one of the following: add, remove, replace.",
+      ],
+      [
+        '[{"path": "/name", "value": "x"}]',
+        "Unable to find `op` in JSON Schema change. It must be one of the following: add, remove, replace.",
+      ],
       ['[{"op": "add", "value": "x"}]', "Unable to find 'path' in JSON Schema change"],
       ['[{"op": "add", "path": "/name"}]', 'Operation "add" requires a member named "value".'],
       ['[{"op": "add", "path": "name", "value": "x"}]', 'Pointer `name` does not start with "/".'],
-      ['[{"op": "add", "path": "/a~2", "value": "x"}]', 'Pointer `/a~2` contains "~" not part of a recognized escape sequence.'],
+      [
+        '[{"op": "add", "path": "/a~2", "value": "x"}]',
+        'Pointer `/a~2` contains "~" not part of a recognized escape sequence.',
+      ],
       ["[", "Malformed JSON in request body."],
       ["5", "Unexpected body type. Expected list/dict."],
       ["", "Body expected in request."],
@@ -252,7 +305,9 @@ describe("semantics and errors", () => {
     ]);
     expect(res.status).toBe(409);
     expect(await getImage(img.id)).toEqual(img);
-    const quota = await patch(img.id, [{ op: "replace", path: "/tags", value: Array.from({ length: 129 }, (_, i) => `t${i}`) }]);
+    const quota = await patch(img.id, [
+      { op: "replace", path: "/tags", value: Array.from({ length: 129 }, (_, i) => `t${i}`) },
+    ]);
     expect(quota.status).toBe(413);
     expect(await getImage(img.id)).toEqual(img);
   });
@@ -261,14 +316,23 @@ describe("semantics and errors", () => {
     const img = await createImage(Object.fromEntries(Array.from({ length: 128 }, (_, i) => [`p${i}`, "v"])));
     const res = await patch(img.id, [{ op: "add", path: "/p128", value: "v" }]);
     expect(res.status).toBe(413);
-    expect(await message(res)).toBe("The limit has been exceeded on the number of allowed image properties. Attempted: 129, Maximum: 128");
+    expect(await message(res)).toBe(
+      "The limit has been exceeded on the number of allowed image properties. Attempted: 129, Maximum: 128",
+    );
   });
 
   it("updated_at moves on a real change, created_at never", async () => {
     const img = await createImage();
-    await env.DB.prepare("UPDATE images SET created_at = created_at - 5000, updated_at = updated_at - 5000 WHERE id = ?").bind(img.id).run();
+    await env.DB.prepare(
+      "UPDATE images SET created_at = created_at - 5000, updated_at = updated_at - 5000 WHERE id = ?",
+    )
+      .bind(img.id)
+      .run();
     const before = await getImage(img.id);
-    const after = (await (await patch(img.id, [{ op: "replace", path: "/name", value: "n" }])).json()) as Record<string, unknown>;
+    const after = (await (await patch(img.id, [{ op: "replace", path: "/name", value: "n" }])).json()) as Record<
+      string,
+      unknown
+    >;
     expect(after.created_at).toBe(before.created_at);
     expect(after.updated_at).not.toBe(before.updated_at);
   });
@@ -314,10 +378,14 @@ describe("policy", () => {
     const pub = await patch(img.id, [{ op: "replace", path: "/visibility", value: "public" }]);
     expect(pub.status).toBe(403);
     expect((await patch(img.id, [{ op: "replace", path: "/visibility", value: "community" }])).status).toBe(200);
-    const adm = await patch(img.id, [
-      { op: "replace", path: "/visibility", value: "public" },
-      { op: "replace", path: "/owner", value: PROJECTS.alt },
-    ], { as: "admin" });
+    const adm = await patch(
+      img.id,
+      [
+        { op: "replace", path: "/visibility", value: "public" },
+        { op: "replace", path: "/owner", value: PROJECTS.alt },
+      ],
+      { as: "admin" },
+    );
     expect(adm.status).toBe(200);
     expect(await adm.json()).toMatchObject({ visibility: "public", owner: PROJECTS.alt });
     // The old owner now only sees a public image it cannot change.

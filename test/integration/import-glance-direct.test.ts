@@ -15,14 +15,19 @@ import {
   waitForTask,
 } from "../helpers/import";
 
-const newImage = (fields: Record<string, unknown> = {}) => createImage({ disk_format: "raw", container_format: "bare", ...fields });
+const newImage = (fields: Record<string, unknown> = {}) =>
+  createImage({ disk_format: "raw", container_format: "bare", ...fields });
 const ROW_TIME = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000000$/;
 
 describe("discovery", () => {
   it("lists glance-direct and web-download; stores stay single-store 404", async () => {
     const res = await call("GET", "/v2/info/import");
     expect(await res.json()).toEqual({
-      "import-methods": { description: "Import methods available.", type: "array", value: ["glance-direct", "web-download"] },
+      "import-methods": {
+        description: "Import methods available.",
+        type: "array",
+        value: ["glance-direct", "web-download"],
+      },
     });
     expect((await call("GET", "/v2/info/stores")).status).toBe(404);
   });
@@ -58,7 +63,9 @@ describe("single-request stage", () => {
     expect((await stage(img.id, VECTOR)).status).toBe(204);
     const again = await stage(img.id, VECTOR, { Accept: "application/json" });
     expect(again.status).toBe(409);
-    expect((await jsonError(again)).message).toContain("Image status transition from uploading to uploading is not allowed");
+    expect((await jsonError(again)).message).toContain(
+      "Image status transition from uploading to uploading is not allowed",
+    );
   });
 
   it("a declared size over the cap is 413 and a short body 400; both leave queued and no object", async () => {
@@ -105,7 +112,9 @@ describe("glance-direct import", () => {
     });
     for (const k of ["created_at", "updated_at", "expires_at"]) expect(task[k]).toMatch(ROW_TIME);
     expect(Date.parse(`${task.expires_at}Z`) - Date.parse(`${task.updated_at}Z`)).toBe(48 * 3600 * 1000);
-    expect(await env.DB.prepare("select count(*) as n from image_staging where image_id = ?").bind(img.id).first("n")).toBe(0);
+    expect(
+      await env.DB.prepare("select count(*) as n from image_staging where image_id = ?").bind(img.id).first("n"),
+    ).toBe(0);
   });
 
   it("checks the body, visibility, state and policy in Glance's order", async () => {
@@ -114,23 +123,38 @@ describe("glance-direct import", () => {
     const as = (json: unknown, who: "demo" | "alt" = "demo") =>
       call("POST", `/v2/images/${img.id}/import`, { as: who, json, headers: { Accept: "application/json" } });
     let r = await as({});
-    expect([r.status, await msg(r)]).toEqual([400, expect.stringContaining("Import request requires a 'method' field.")]);
+    expect([r.status, await msg(r)]).toEqual([
+      400,
+      expect.stringContaining("Import request requires a 'method' field."),
+    ]);
     r = await as({ method: {} });
     expect([r.status, await msg(r)]).toEqual([400, expect.stringContaining("Import request requires a 'name' field.")]);
     r = await as({ method: { name: "copy-image" } });
-    expect([r.status, await msg(r)]).toEqual([400, expect.stringContaining("Unknown import method name 'copy-image'.")]);
+    expect([r.status, await msg(r)]).toEqual([
+      400,
+      expect.stringContaining("Unknown import method name 'copy-image'."),
+    ]);
     r = await as({ method: { name: "glance-direct" }, all_stores: "yes" });
     expect(r.status).toBe(400);
     r = await as({ method: { name: "glance-direct" } });
-    expect([r.status, await msg(r)]).toEqual([409, expect.stringContaining("Image needs to be staged before 'glance-direct' method can be used")]);
+    expect([r.status, await msg(r)]).toEqual([
+      409,
+      expect.stringContaining("Image needs to be staged before 'glance-direct' method can be used"),
+    ]);
     expect((await importImage(crypto.randomUUID(), { method: { name: "glance-direct" } })).status).toBe(404);
     await stage(img.id, VECTOR);
     r = await as({ method: { name: "glance-direct" } }, "alt");
     expect(r.status).toBe(403);
     const noFormats = await createImage({});
     await stage(noFormats.id, VECTOR);
-    r = await call("POST", `/v2/images/${noFormats.id}/import`, { json: { method: { name: "glance-direct" } }, headers: { Accept: "application/json" } });
-    expect([r.status, await msg(r)]).toEqual([409, expect.stringContaining("'container_format' needs to be set before import")]);
+    r = await call("POST", `/v2/images/${noFormats.id}/import`, {
+      json: { method: { name: "glance-direct" } },
+      headers: { Accept: "application/json" },
+    });
+    expect([r.status, await msg(r)]).toEqual([
+      409,
+      expect.stringContaining("'container_format' needs to be set before import"),
+    ]);
   });
 
   it("a redelivered message of a finished task changes nothing", async () => {
@@ -149,14 +173,20 @@ describe("glance-direct import", () => {
     const w = isolatedWorker();
     const img = await newImage();
     await stage(img.id, VECTOR);
-    expect((await w.fetch("POST", `/v2/images/${img.id}/import`, { method: { name: "glance-direct" } })).status).toBe(202);
+    expect((await w.fetch("POST", `/v2/images/${img.id}/import`, { method: { name: "glance-direct" } })).status).toBe(
+      202,
+    );
     const taskId = w.sent[0]!.taskId;
     // A delivery that claimed the task and then died: processing, recent heartbeat.
-    await env.DB.prepare("update tasks set status = 'processing', updated_at = ? where id = ?").bind(Date.now(), taskId).run();
+    await env.DB.prepare("update tasks set status = 'processing', updated_at = ? where id = ?")
+      .bind(Date.now(), taskId)
+      .run();
     const early = await deliver(taskId, w.env);
     expect(early.retryMessages).toHaveLength(1);
     expect((await getImage(img.id)).status).toBe("importing");
-    await env.DB.prepare("update tasks set updated_at = ? where id = ?").bind(Date.now() - 3600_000, taskId).run();
+    await env.DB.prepare("update tasks set updated_at = ? where id = ?")
+      .bind(Date.now() - 3600_000, taskId)
+      .run();
     const late = await deliver(taskId, w.env);
     expect(late.explicitAcks).toHaveLength(1);
     expect(await getImage(img.id)).toMatchObject({ status: "active", checksum: VECTOR_MD5 });
@@ -185,17 +215,28 @@ describe("/v2/tasks", () => {
     const task = await waitForTask(img.id);
     expect((await call("GET", "/v2/tasks")).status).toBe(403);
     expect((await call("GET", `/v2/tasks/${task.id}`)).status).toBe(403);
-    const list = (await (await call("GET", "/v2/tasks", { as: "admin" })).json()) as { tasks: Record<string, unknown>[]; schema: string };
+    const list = (await (await call("GET", "/v2/tasks", { as: "admin" })).json()) as {
+      tasks: Record<string, unknown>[];
+      schema: string;
+    };
     expect(list.schema).toBe("/v2/schemas/tasks");
     const item = list.tasks.find((t) => t.id === task.id)!;
     expect(item).not.toHaveProperty("input");
     const doc = (await (await call("GET", `/v2/tasks/${task.id}`, { as: "admin" })).json()) as Record<string, unknown>;
-    expect(doc).toMatchObject({ id: task.id, status: "success", image_id: img.id, self: `/v2/tasks/${task.id}`, schema: "/v2/schemas/task" });
+    expect(doc).toMatchObject({
+      id: task.id,
+      status: "success",
+      image_id: img.id,
+      self: `/v2/tasks/${task.id}`,
+      schema: "/v2/schemas/task",
+    });
     expect(doc.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const del = await call("DELETE", `/v2/tasks/${task.id}`, { as: "admin" });
     expect(del.status).toBe(405);
     expect(del.headers.get("Allow")).toBe("GET");
-    expect(await del.text()).toContain("They are auto deleted after reaching the time based on their expires_at property.");
+    expect(await del.text()).toContain(
+      "They are auto deleted after reaching the time based on their expires_at property.",
+    );
   });
 
   it("image tasks: 404 for an invisible image", async () => {

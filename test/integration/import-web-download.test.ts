@@ -55,7 +55,11 @@ describe("web-download", () => {
     expect(res.status).toBe(202);
     const task = await waitForTask(img.id);
     expect(task.request_id).toBe(res.headers.get("x-openstack-request-id"));
-    expect(await getImage(img.id)).toMatchObject({ status: "active", checksum: VECTOR_MD5, os_hash_value: VECTOR_SHA512 });
+    expect(await getImage(img.id)).toMatchObject({
+      status: "active",
+      checksum: VECTOR_MD5,
+      os_hash_value: VECTOR_SHA512,
+    });
   });
 
   it.each([
@@ -70,7 +74,10 @@ describe("web-download", () => {
     "ftp://example.com/img",
   ])("refuses %s at request time (400); the image stays queued with no task", async (uri) => {
     const img = await newImage();
-    const res = await call("POST", `/v2/images/${img.id}/import`, { json: webDownload(uri), headers: { Accept: "application/json" } });
+    const res = await call("POST", `/v2/images/${img.id}/import`, {
+      json: webDownload(uri),
+      headers: { Accept: "application/json" },
+    });
     expect(res.status).toBe(400);
     expect((await jsonError(res)).message).toContain(`URI for web-download does not pass filtering: ${uri}`);
     expect((await getImage(img.id)).status).toBe("queued");
@@ -79,10 +86,18 @@ describe("web-download", () => {
 
   it("needs a queued image (409)", async () => {
     const img = await newImage();
-    await call("PUT", `/v2/images/${img.id}/stage`, { body: VECTOR, headers: { "Content-Type": "application/octet-stream" } });
-    const res = await call("POST", `/v2/images/${img.id}/import`, { json: webDownload(SOURCE), headers: { Accept: "application/json" } });
+    await call("PUT", `/v2/images/${img.id}/stage`, {
+      body: VECTOR,
+      headers: { "Content-Type": "application/octet-stream" },
+    });
+    const res = await call("POST", `/v2/images/${img.id}/import`, {
+      json: webDownload(SOURCE),
+      headers: { Accept: "application/json" },
+    });
     expect(res.status).toBe(409);
-    expect((await jsonError(res)).message).toContain("Image needs to be in 'queued' state to use 'web-download' method");
+    expect((await jsonError(res)).message).toContain(
+      "Image needs to be in 'queued' state to use 'web-download' method",
+    );
   });
 
   it.each([
@@ -111,7 +126,10 @@ describe("web-download", () => {
     const img = await newImage();
     await w.fetch("POST", `/v2/images/${img.id}/import`, webDownload(SOURCE));
     await deliver(w.sent[0]!.taskId, w.env);
-    expect((await imageTasks(img.id))[0]).toMatchObject({ status: "failure", message: expect.stringContaining("too many redirects") });
+    expect((await imageTasks(img.id))[0]).toMatchObject({
+      status: "failure",
+      message: expect.stringContaining("too many redirects"),
+    });
     expect(n).toBe(6);
   });
 
@@ -136,7 +154,10 @@ describe("web-download", () => {
     const img = await newImage();
     await w.fetch("POST", `/v2/images/${img.id}/import`, webDownload(SOURCE));
     await deliver(w.sent[0]!.taskId, w.env);
-    expect((await imageTasks(img.id))[0]).toMatchObject({ status: "failure", message: expect.stringContaining("too large") });
+    expect((await imageTasks(img.id))[0]).toMatchObject({
+      status: "failure",
+      message: expect.stringContaining("too large"),
+    });
     expect(await getImage(img.id)).toMatchObject({ status: "queued", size: null, checksum: null });
     expect(await storedKeys(img.id)).toEqual([]);
   });
@@ -144,28 +165,34 @@ describe("web-download", () => {
   it.each([
     ["announced", true],
     ["unannounced (streamed)", false],
-  ])("a source over the owner's storage quota (%s) fails the task with Glance's 413 text, no object left", async (_, announce) => {
-    const data = bytes(64 * 1024, 6);
-    serveFakeSource(() => {
-      if (announce) return new Response(data);
-      return new Response(
-        new ReadableStream<Uint8Array>({
-          start(c) {
-            c.enqueue(data);
-            c.close();
-          },
-        }),
-      );
-    });
-    const w = isolatedWorker({ USER_STORAGE_QUOTA: "16KB" });
-    const img = await newImage();
-    await w.fetch("POST", `/v2/images/${img.id}/import`, webDownload(SOURCE));
-    await deliver(w.sent[0]!.taskId, w.env);
-    const [task] = await imageTasks(img.id);
-    expect(task).toMatchObject({ status: "failure", message: expect.stringContaining("Image exceeds the storage quota") });
-    expect(await getImage(img.id)).toMatchObject({ status: "queued", size: null, checksum: null });
-    expect(await storedKeys(img.id)).toEqual([]);
-  });
+  ])(
+    "a source over the owner's storage quota (%s) fails the task with Glance's 413 text, no object left",
+    async (_, announce) => {
+      const data = bytes(64 * 1024, 6);
+      serveFakeSource(() => {
+        if (announce) return new Response(data);
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            start(c) {
+              c.enqueue(data);
+              c.close();
+            },
+          }),
+        );
+      });
+      const w = isolatedWorker({ USER_STORAGE_QUOTA: "16KB" });
+      const img = await newImage();
+      await w.fetch("POST", `/v2/images/${img.id}/import`, webDownload(SOURCE));
+      await deliver(w.sent[0]!.taskId, w.env);
+      const [task] = await imageTasks(img.id);
+      expect(task).toMatchObject({
+        status: "failure",
+        message: expect.stringContaining("Image exceeds the storage quota"),
+      });
+      expect(await getImage(img.id)).toMatchObject({ status: "queued", size: null, checksum: null });
+      expect(await storedKeys(img.id)).toEqual([]);
+    },
+  );
 
   it("an unreachable or failing source fails the task", async () => {
     serveFakeSource(() => new Response("nope", { status: 404 }));
@@ -173,7 +200,10 @@ describe("web-download", () => {
     const img = await newImage();
     await w.fetch("POST", `/v2/images/${img.id}/import`, webDownload(SOURCE));
     await deliver(w.sent[0]!.taskId, w.env);
-    expect((await imageTasks(img.id))[0]).toMatchObject({ status: "failure", message: expect.stringContaining("HTTP 404") });
+    expect((await imageTasks(img.id))[0]).toMatchObject({
+      status: "failure",
+      message: expect.stringContaining("HTTP 404"),
+    });
     expect((await getImage(img.id)).status).toBe("queued");
   });
 

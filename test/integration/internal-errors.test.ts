@@ -15,7 +15,10 @@ describe("storage failure", () => {
     ["DELETE", "/v2/images/00000000-0000-0000-0000-000000000000", undefined],
     ["PUT", "/v2/images/00000000-0000-0000-0000-000000000000/tags/t", undefined],
   ])("%s %s -> 500 with the generic body", async (method, path, body) => {
-    const res = await call(method, path, { body, headers: { Accept: "application/json", "Content-Type": "application/json" } });
+    const res = await call(method, path, {
+      body,
+      headers: { Accept: "application/json", "Content-Type": "application/json" },
+    });
     expect(res.status).toBe(500);
     expect(res.headers.get("x-openstack-request-id")).toMatch(/^req-/);
     expect(await res.text()).toBe(

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import worker from "../../src/index";
 import { resetKeystoneCaches } from "../../src/identity/keystone";
+import worker from "../../src/index";
 import { FakeKeystone, KEYSTONE_URL } from "../helpers/fake-keystone";
 
 let keystone: FakeKeystone;
@@ -48,7 +48,12 @@ describe("Keystone authentication", () => {
   });
 
   it("answers 401 with WWW-Authenticate for missing, unknown and expired tokens", async () => {
-    keystone.users.set("expired", { userId: "x", projectId: "p", roles: ["member"], expiresAt: new Date(Date.now() - 1000).toISOString() });
+    keystone.users.set("expired", {
+      userId: "x",
+      projectId: "p",
+      roles: ["member"],
+      expiresAt: new Date(Date.now() - 1000).toISOString(),
+    });
     for (const token of [undefined, "nope", "expired"]) {
       const res = await request("/v2/images", token, { headers: { Accept: "application/json" } });
       expect(res.status).toBe(401);

@@ -89,7 +89,13 @@ describe("envelope and links", () => {
 
   it("list items are the show documents; a full page has next (golden 22/24)", async () => {
     const tag = uniqueTag();
-    const img = await createImage({ name: "Ubuntu 14.04 LTS", tags: [tag, "ubuntu"], os_distro: "ubuntu", disk_format: "raw", container_format: "bare" });
+    const img = await createImage({
+      name: "Ubuntu 14.04 LTS",
+      tags: [tag, "ubuntu"],
+      os_distro: "ubuntu",
+      disk_format: "raw",
+      container_format: "bare",
+    });
     const doc = await list(`limit=1&sort_key=name&sort_dir=asc&tag=${tag}`);
     expect(Object.keys(doc)).toEqual(["images", "first", "schema", "next"]);
     expect(doc.images).toEqual([await getImage(img.id)]);
@@ -116,7 +122,11 @@ describe("envelope and links", () => {
 
   it("marker is dropped from first and moved to the end of next; other params keep their order", async () => {
     const tag = uniqueTag();
-    const [a, b, c] = [await createImage({ tags: [tag] }), await createImage({ tags: [tag] }), await createImage({ tags: [tag] })];
+    const [a, b, c] = [
+      await createImage({ tags: [tag] }),
+      await createImage({ tags: [tag] }),
+      await createImage({ tags: [tag] }),
+    ];
     const all = await ids(`tag=${tag}`);
     expect(all).toHaveLength(3);
     const doc = await list(`marker=${all[0]}&limit=1&tag=${tag}`);
@@ -205,7 +215,12 @@ describe("marker paging and sorting", { timeout: 60_000 }, () => {
         created: base + (i % 3) * 1000,
         updated: base + (i % 5) * 1000,
       };
-      await setColumns(img.id, { size: row.size, status: row.status, created_at: row.created, updated_at: row.updated });
+      await setColumns(img.id, {
+        size: row.size,
+        status: row.status,
+        created_at: row.created,
+        updated_at: row.updated,
+      });
       rows.push(row);
     }
     return rows;
@@ -243,17 +258,94 @@ describe("marker paging and sorting", { timeout: 60_000 }, () => {
   }
 
   const cases: [string, [Key, "asc" | "desc"][]][] = [
-    ["", [["created_at", "desc"], ["id", "desc"]]],
-    ["sort_dir=asc", [["created_at", "asc"], ["id", "asc"]]],
-    ["sort_key=name&sort_dir=asc", [["name", "asc"], ["created_at", "asc"], ["id", "asc"]]],
-    ["sort_key=name", [["name", "desc"], ["created_at", "desc"], ["id", "desc"]]],
-    ["sort=size:desc", [["size", "desc"], ["created_at", "desc"], ["id", "desc"]]],
-    ["sort_key=size&sort_dir=asc", [["size", "asc"], ["created_at", "asc"], ["id", "asc"]]],
-    ["sort=name:asc,size:desc", [["name", "asc"], ["size", "desc"], ["created_at", "desc"], ["id", "desc"]]],
-    ["sort_key=size&sort_key=name&sort_dir=desc&sort_dir=asc", [["size", "desc"], ["name", "asc"], ["created_at", "desc"], ["id", "desc"]]],
-    ["sort=status:asc,updated_at:desc", [["status", "asc"], ["updated_at", "desc"], ["created_at", "desc"], ["id", "desc"]]],
-    ["sort=id:asc", [["id", "asc"], ["created_at", "asc"]]],
-    ["sort=updated_at", [["updated_at", "desc"], ["created_at", "desc"], ["id", "desc"]]],
+    [
+      "",
+      [
+        ["created_at", "desc"],
+        ["id", "desc"],
+      ],
+    ],
+    [
+      "sort_dir=asc",
+      [
+        ["created_at", "asc"],
+        ["id", "asc"],
+      ],
+    ],
+    [
+      "sort_key=name&sort_dir=asc",
+      [
+        ["name", "asc"],
+        ["created_at", "asc"],
+        ["id", "asc"],
+      ],
+    ],
+    [
+      "sort_key=name",
+      [
+        ["name", "desc"],
+        ["created_at", "desc"],
+        ["id", "desc"],
+      ],
+    ],
+    [
+      "sort=size:desc",
+      [
+        ["size", "desc"],
+        ["created_at", "desc"],
+        ["id", "desc"],
+      ],
+    ],
+    [
+      "sort_key=size&sort_dir=asc",
+      [
+        ["size", "asc"],
+        ["created_at", "asc"],
+        ["id", "asc"],
+      ],
+    ],
+    [
+      "sort=name:asc,size:desc",
+      [
+        ["name", "asc"],
+        ["size", "desc"],
+        ["created_at", "desc"],
+        ["id", "desc"],
+      ],
+    ],
+    [
+      "sort_key=size&sort_key=name&sort_dir=desc&sort_dir=asc",
+      [
+        ["size", "desc"],
+        ["name", "asc"],
+        ["created_at", "desc"],
+        ["id", "desc"],
+      ],
+    ],
+    [
+      "sort=status:asc,updated_at:desc",
+      [
+        ["status", "asc"],
+        ["updated_at", "desc"],
+        ["created_at", "desc"],
+        ["id", "desc"],
+      ],
+    ],
+    [
+      "sort=id:asc",
+      [
+        ["id", "asc"],
+        ["created_at", "asc"],
+      ],
+    ],
+    [
+      "sort=updated_at",
+      [
+        ["updated_at", "desc"],
+        ["created_at", "desc"],
+        ["id", "desc"],
+      ],
+    ],
   ];
 
   let shared: { tag: string; rows: Row[] } | undefined;
@@ -265,18 +357,25 @@ describe("marker paging and sorting", { timeout: 60_000 }, () => {
     return shared;
   };
 
-  it.each(cases)("?%s: pages of 1, 2 and 4 concatenate to the full order, no duplicates or skips", async (qs, order) => {
-    const { tag, rows } = await seeded();
-    const want = expected(rows, order);
-    const filter = qs ? `${qs}&tag=${tag}` : `tag=${tag}`;
-    expect(await ids(`${filter}&limit=100`)).toEqual(want);
-    for (const limit of [1, 2, 4]) expect(await pageAll(filter, limit)).toEqual(want);
-  });
+  it.each(cases)(
+    "?%s: pages of 1, 2 and 4 concatenate to the full order, no duplicates or skips",
+    async (qs, order) => {
+      const { tag, rows } = await seeded();
+      const want = expected(rows, order);
+      const filter = qs ? `${qs}&tag=${tag}` : `tag=${tag}`;
+      expect(await ids(`${filter}&limit=100`)).toEqual(want);
+      for (const limit of [1, 2, 4]) expect(await pageAll(filter, limit)).toEqual(want);
+    },
+  );
 
   it("a marker keeps working after its image stops matching the filters", async () => {
     const tag = uniqueTag();
     const rows = await seed(tag);
-    const want = expected(rows, [["name", "asc"], ["created_at", "asc"], ["id", "asc"]]);
+    const want = expected(rows, [
+      ["name", "asc"],
+      ["created_at", "asc"],
+      ["id", "asc"],
+    ]);
     const marker = want[6]!;
     await setColumns(marker, { os_hidden: 1 });
     expect(await ids(`sort_key=name&sort_dir=asc&tag=${tag}&marker=${marker}&limit=100`)).toEqual(want.slice(7));
@@ -303,7 +402,9 @@ describe("marker paging and sorting", { timeout: 60_000 }, () => {
 
   it("sort errors -> 400", async () => {
     const keys = "name, status, container_format, disk_format, size, id, created_at, updated_at";
-    expect(await listError("sort_key=owner")).toBe(`Invalid sort key: owner. It must be one of the following: ${keys}.`);
+    expect(await listError("sort_key=owner")).toBe(
+      `Invalid sort key: owner. It must be one of the following: ${keys}.`,
+    );
     expect(await listError("sort=foo:asc")).toBe(`Invalid sort key: foo. It must be one of the following: ${keys}.`);
     expect(await listError("sort_dir=up")).toBe("Invalid sort direction: up");
     expect(await listError("sort=name:sideways")).toBe("Invalid sort direction: sideways");
@@ -332,9 +433,15 @@ describe("filters", { timeout: 30_000 }, () => {
     expect(await q("in:a, b")).toEqual([]); // unquoted: "a" and " b"
     expect(await q("")).toEqual([empty.id]); // '' does not match a NULL name
     expect(await q("nope")).toEqual([]);
-    expect(await listError(`tag=${tag}&name=${encodeURIComponent("x:y")}`)).toBe("Unable to filter by unknown operator 'x'.");
-    expect(await listError(`name=${encodeURIComponent("like:foo")}`)).toBe("Unable to filter by unknown operator 'like'.");
-    expect(await listError(`name=${encodeURIComponent('in:"foo')}`)).toBe('Invalid filter value "foo. The quote is not closed.');
+    expect(await listError(`tag=${tag}&name=${encodeURIComponent("x:y")}`)).toBe(
+      "Unable to filter by unknown operator 'x'.",
+    );
+    expect(await listError(`name=${encodeURIComponent("like:foo")}`)).toBe(
+      "Unable to filter by unknown operator 'like'.",
+    );
+    expect(await listError(`name=${encodeURIComponent('in:"foo')}`)).toBe(
+      'Invalid filter value "foo. The quote is not closed.',
+    );
   });
 
   it("id, status, container_format, disk_format; killed images are never listed", async () => {
@@ -367,9 +474,14 @@ describe("filters", { timeout: 30_000 }, () => {
 
   it("size_min/size_max (inclusive), size=, virtual_size ranges; non-numeric -> 400", async () => {
     const tag = uniqueTag();
-    const imgs = [await createImage({ tags: [tag] }), await createImage({ tags: [tag] }), await createImage({ tags: [tag] })];
+    const imgs = [
+      await createImage({ tags: [tag] }),
+      await createImage({ tags: [tag] }),
+      await createImage({ tags: [tag] }),
+    ];
     const unsized = await createImage({ tags: [tag] });
-    for (const [i, img] of imgs.entries()) await setColumns(img.id, { size: (i + 1) * 100, virtual_size: (i + 1) * 1000 });
+    for (const [i, img] of imgs.entries())
+      await setColumns(img.id, { size: (i + 1) * 100, virtual_size: (i + 1) * 1000 });
     const [s100, s200, s300] = imgs.map((i) => i.id);
     const set = async (qs: string) => new Set(await ids(`tag=${tag}&${qs}`));
     expect(await set("size_min=200")).toEqual(new Set([s200, s300]));
@@ -402,7 +514,9 @@ describe("filters", { timeout: 30_000 }, () => {
     expect(await ids(`tag=${tag}&os_hidden=true`)).toEqual([hidden.id]);
     expect(await ids(`tag=${tag}&os_hidden=True`)).toEqual([hidden.id]);
     expect(await ids(`tag=${tag}&os_hidden=FALSE`)).toEqual([shown.id]);
-    expect(await listError("os_hidden=1")).toBe("Invalid value '1' for 'os_hidden' filter. Valid values are 'true' or 'false'.");
+    expect(await listError("os_hidden=1")).toBe(
+      "Invalid value '1' for 'os_hidden' filter. Valid values are 'true' or 'false'.",
+    );
     // A direct GET ignores os_hidden.
     expect((await getImage(hidden.id)).id).toBe(hidden.id);
   });
@@ -413,16 +527,30 @@ describe("filters", { timeout: 30_000 }, () => {
     const open = await createImage({ tags: [tag] });
     expect(await ids(`tag=${tag}&protected=true`)).toEqual([prot.id]);
     expect(await ids(`tag=${tag}&protected=false`)).toEqual([open.id]);
-    expect(await listError("protected=True")).toBe("Invalid value 'True' for 'protected' filter. Valid values are 'true' or 'false'.");
-    expect(await listError("protected=yes")).toBe("Invalid value 'yes' for 'protected' filter. Valid values are 'true' or 'false'.");
+    expect(await listError("protected=True")).toBe(
+      "Invalid value 'True' for 'protected' filter. Valid values are 'true' or 'false'.",
+    );
+    expect(await listError("protected=yes")).toBe(
+      "Invalid value 'yes' for 'protected' filter. Valid values are 'true' or 'false'.",
+    );
   });
 
   it("checksum, os_hash_algo, os_hash_value", async () => {
     const tag = uniqueTag();
     const a = await createImage({ tags: [tag] });
     const b = await createImage({ tags: [tag] });
-    await setColumns(a.id, { checksum: "c".repeat(32), os_hash_algo: "sha512", os_hash_value: "a".repeat(128), status: "active" });
-    await setColumns(b.id, { checksum: "d".repeat(32), os_hash_algo: "sha512", os_hash_value: "b".repeat(128), status: "active" });
+    await setColumns(a.id, {
+      checksum: "c".repeat(32),
+      os_hash_algo: "sha512",
+      os_hash_value: "a".repeat(128),
+      status: "active",
+    });
+    await setColumns(b.id, {
+      checksum: "d".repeat(32),
+      os_hash_algo: "sha512",
+      os_hash_value: "b".repeat(128),
+      status: "active",
+    });
     expect(await ids(`tag=${tag}&checksum=${"c".repeat(32)}`)).toEqual([a.id]);
     expect(await ids(`tag=${tag}&os_hash_value=${"b".repeat(128)}`)).toEqual([b.id]);
     expect(await ids(`tag=${tag}&os_hash_value=${"b".repeat(127)}`)).toEqual([]);
@@ -442,8 +570,14 @@ describe("filters", { timeout: 30_000 }, () => {
 
   it("created_at/updated_at with gt|gte|lt|lte|eq|neq at second precision; bad date/op -> 400", async () => {
     const tag = uniqueTag();
-    const imgs = [await createImage({ tags: [tag] }), await createImage({ tags: [tag] }), await createImage({ tags: [tag] })];
-    const times = ["2020-01-01T00:00:00Z", "2020-01-02T00:00:00.400Z", "2020-01-03T00:00:00Z"].map((t) => Date.parse(t));
+    const imgs = [
+      await createImage({ tags: [tag] }),
+      await createImage({ tags: [tag] }),
+      await createImage({ tags: [tag] }),
+    ];
+    const times = ["2020-01-01T00:00:00Z", "2020-01-02T00:00:00.400Z", "2020-01-03T00:00:00Z"].map((t) =>
+      Date.parse(t),
+    );
     for (const [i, img] of imgs.entries())
       await setColumns(img.id, { created_at: times[i]!, updated_at: times[2 - i]! + 3_600_000 });
     const [d1, d2, d3] = imgs.map((i) => i.id);
@@ -463,14 +597,23 @@ describe("filters", { timeout: 30_000 }, () => {
     expect(await set("created_at=gt:2020-01-01T00:00:00Z&created_at=lt:2020-01-03T00:00:00Z")).toEqual(new Set([d2]));
     const shown = (await list(`tag=${tag}&created_at=${day2}`)).images[0]!;
     expect(shown.created_at).toBe(day2);
-    expect(await listError("created_at=yesterday")).toBe('Bad "created_at" query filter format. Use ISO 8601 DateTime notation.');
-    expect(await listError("updated_at=gt:2020-13-45")).toBe('Bad "updated_at" query filter format. Use ISO 8601 DateTime notation.');
+    expect(await listError("created_at=yesterday")).toBe(
+      'Bad "created_at" query filter format. Use ISO 8601 DateTime notation.',
+    );
+    expect(await listError("updated_at=gt:2020-13-45")).toBe(
+      'Bad "updated_at" query filter format. Use ISO 8601 DateTime notation.',
+    );
     expect(await listError(`created_at=after:${day2}`)).toBe("Unable to filter on a unknown operator.");
   });
 
   it("any other key filters on an extra property (AND), keys with dots or colons included", async () => {
     const tag = uniqueTag();
-    const scsi = await createImage({ tags: [tag], hw_disk_bus: "scsi", "com.example.tier": "gold", "hw:cpu_policy": "dedicated" });
+    const scsi = await createImage({
+      tags: [tag],
+      hw_disk_bus: "scsi",
+      "com.example.tier": "gold",
+      "hw:cpu_policy": "dedicated",
+    });
     const virtio = await createImage({ tags: [tag], hw_disk_bus: "virtio", "com.example.tier": "gold" });
     await createImage({ tags: [tag] });
     expect(await ids(`tag=${tag}&hw_disk_bus=scsi`)).toEqual([scsi.id]);
@@ -482,7 +625,9 @@ describe("filters", { timeout: 30_000 }, () => {
   });
 
   it("changes-since -> 400", async () => {
-    expect(await listError("changes-since=2020-01-01T00:00:00Z")).toBe('The "changes-since" filter is no longer available on v2.');
+    expect(await listError("changes-since=2020-01-01T00:00:00Z")).toBe(
+      'The "changes-since" filter is no longer available on v2.',
+    );
   });
 });
 
@@ -512,7 +657,8 @@ describe("visibility scoping", { timeout: 60_000 }, () => {
     // Members of a non-shared image are ignored.
     await addMember(w.altPrivateMember.id, PROJECTS.demo, "accepted");
     const names = new Map(Object.entries(w).map(([k, v]) => [v.id, k]));
-    const seen = async (qs: string, as: Who) => (await pageAll(`tag=${tag}${qs ? `&${qs}` : ""}`, 5, as)).map((id) => names.get(id)).sort();
+    const seen = async (qs: string, as: Who) =>
+      (await pageAll(`tag=${tag}${qs ? `&${qs}` : ""}`, 5, as)).map((id) => names.get(id)).sort();
     return seen;
   }
   const sorted = (...xs: string[]) => xs.sort();
@@ -527,14 +673,22 @@ describe("visibility scoping", { timeout: 60_000 }, () => {
     expect(await seen("visibility=all", "demo")).toEqual(sorted(...byDefault, "altCommunity", "adminCommunity"));
     expect(await seen("visibility=public", "demo")).toEqual(["adminPublic"]);
     expect(await seen("visibility=private", "demo")).toEqual(["demoPrivate"]);
-    expect(await seen("visibility=community", "demo")).toEqual(sorted("adminCommunity", "altCommunity", "demoCommunity"));
+    expect(await seen("visibility=community", "demo")).toEqual(
+      sorted("adminCommunity", "altCommunity", "demoCommunity"),
+    );
     expect(await seen("visibility=shared", "demo")).toEqual(sorted("altSharedAccepted", "demoShared"));
-    expect(await seen("visibility=shared&member_status=pending", "demo")).toEqual(sorted("altSharedPending", "demoShared"));
-    expect(await seen("visibility=shared&member_status=rejected", "demo")).toEqual(sorted("altSharedRejected", "demoShared"));
+    expect(await seen("visibility=shared&member_status=pending", "demo")).toEqual(
+      sorted("altSharedPending", "demoShared"),
+    );
+    expect(await seen("visibility=shared&member_status=rejected", "demo")).toEqual(
+      sorted("altSharedRejected", "demoShared"),
+    );
     expect(await seen("visibility=shared&member_status=all", "demo")).toEqual(
       sorted("altSharedAccepted", "altSharedPending", "altSharedRejected", "demoShared"),
     );
-    expect(await seen("member_status=pending", "demo")).toEqual(sorted(...ownVisible, "adminPublic", "altSharedPending"));
+    expect(await seen("member_status=pending", "demo")).toEqual(
+      sorted(...ownVisible, "adminPublic", "altSharedPending"),
+    );
     expect(await seen("os_hidden=true", "demo")).toEqual(["demoHidden"]);
     // The reader of the same project sees the same list.
     expect(await seen("", "demoReader")).toEqual(byDefault);
@@ -543,9 +697,19 @@ describe("visibility scoping", { timeout: 60_000 }, () => {
 
   it("alt (alt-project)", async () => {
     const seen = await shared();
-    const own = ["altPrivate", "altCommunity", "altSharedAccepted", "altSharedPending", "altSharedRejected", "altSharedNoMember", "altPrivateMember"];
+    const own = [
+      "altPrivate",
+      "altCommunity",
+      "altSharedAccepted",
+      "altSharedPending",
+      "altSharedRejected",
+      "altSharedNoMember",
+      "altPrivateMember",
+    ];
     expect(await seen("", "alt")).toEqual(sorted(...own, "adminPublic"));
-    expect(await seen("visibility=all", "alt")).toEqual(sorted(...own, "adminPublic", "demoCommunity", "adminCommunity"));
+    expect(await seen("visibility=all", "alt")).toEqual(
+      sorted(...own, "adminPublic", "demoCommunity", "adminCommunity"),
+    );
     expect(await seen("visibility=private", "alt")).toEqual(sorted("altPrivate", "altPrivateMember"));
     expect(await seen("visibility=shared&member_status=all", "alt")).toEqual(
       sorted("altSharedAccepted", "altSharedPending", "altSharedRejected", "altSharedNoMember"),
@@ -555,14 +719,30 @@ describe("visibility scoping", { timeout: 60_000 }, () => {
   it("admin sees every project's images, except other projects' community ones without a visibility filter", async () => {
     const seen = await shared();
     const all = [
-      "demoPrivate", "demoShared", "demoCommunity",
-      "altPrivate", "altCommunity", "altSharedAccepted", "altSharedPending", "altSharedRejected", "altSharedNoMember", "altPrivateMember",
-      "adminPublic", "adminPrivate", "adminCommunity",
+      "demoPrivate",
+      "demoShared",
+      "demoCommunity",
+      "altPrivate",
+      "altCommunity",
+      "altSharedAccepted",
+      "altSharedPending",
+      "altSharedRejected",
+      "altSharedNoMember",
+      "altPrivateMember",
+      "adminPublic",
+      "adminPrivate",
+      "adminCommunity",
     ];
-    expect(await seen("", "admin")).toEqual(sorted(...all.filter((n) => n !== "demoCommunity" && n !== "altCommunity")));
+    expect(await seen("", "admin")).toEqual(
+      sorted(...all.filter((n) => n !== "demoCommunity" && n !== "altCommunity")),
+    );
     expect(await seen("visibility=all", "admin")).toEqual(sorted(...all));
-    expect(await seen("visibility=community", "admin")).toEqual(sorted("adminCommunity", "altCommunity", "demoCommunity"));
-    expect(await seen("visibility=private", "admin")).toEqual(sorted("adminPrivate", "altPrivate", "altPrivateMember", "demoPrivate"));
+    expect(await seen("visibility=community", "admin")).toEqual(
+      sorted("adminCommunity", "altCommunity", "demoCommunity"),
+    );
+    expect(await seen("visibility=private", "admin")).toEqual(
+      sorted("adminPrivate", "altPrivate", "altPrivateMember", "demoPrivate"),
+    );
     expect(await seen("visibility=shared", "admin")).toEqual(
       sorted("altSharedAccepted", "altSharedNoMember", "altSharedPending", "altSharedRejected", "demoShared"),
     );

@@ -20,7 +20,11 @@ interface Opts {
 
 /** Runs the Worker with extra vars (exports.default.fetch always uses the configured env); JSON errors. */
 async function callVars(vars: Record<string, string>, method: string, path: string, o: Opts = {}) {
-  const headers: Record<string, string> = { Accept: "application/json", "X-Auth-Token": TOKENS[o.as ?? "admin"], ...o.headers };
+  const headers: Record<string, string> = {
+    Accept: "application/json",
+    "X-Auth-Token": TOKENS[o.as ?? "admin"],
+    ...o.headers,
+  };
   let body = o.body ?? null;
   if (o.json !== undefined) {
     body = JSON.stringify(o.json);
@@ -45,32 +49,47 @@ async function newImage(vars: Record<string, string>, owner: string): Promise<st
   return (JSON.parse(res.text) as { id: string }).id;
 }
 
-const put = (vars: Record<string, string>, id: string, body: BodyInit | null, headers: Record<string, string> = {}, as: Who = "admin") =>
-  callVars(vars, "PUT", `/v2/images/${id}/file`, { as, body, headers: { "Content-Type": OCTET, ...headers } });
+const put = (
+  vars: Record<string, string>,
+  id: string,
+  body: BodyInit | null,
+  headers: Record<string, string> = {},
+  as: Who = "admin",
+) => callVars(vars, "PUT", `/v2/images/${id}/file`, { as, body, headers: { "Content-Type": OCTET, ...headers } });
 /** PUT /stage; with `range` ([start, end, total]) one chunk of a resumable stage. */
 function stage(vars: Record<string, string>, id: string, body: BodyInit | null, range?: [number, number, number]) {
-  const chunk: Record<string, string> = range ? { "Content-Range": `bytes ${range[0]}-${range[1]}/${range[2]}`, "Content-Length": String(range[1] - range[0] + 1) } : {};
+  const chunk: Record<string, string> = range
+    ? {
+        "Content-Range": `bytes ${range[0]}-${range[1]}/${range[2]}`,
+        "Content-Length": String(range[1] - range[0] + 1),
+      }
+    : {};
   return callVars(vars, "PUT", `/v2/images/${id}/stage`, { body, headers: { "Content-Type": OCTET, ...chunk } });
 }
 
 /** A body without a length (the Worker sees it chunked); it ends only once `gate` resolves, if given. */
 function chunked(n: number, gate?: Promise<void>, onPull?: () => void): ReadableStream<Uint8Array> {
   let sent = false;
-  return new ReadableStream({
-    async pull(c) {
-      onPull?.();
-      if (sent) {
-        await gate;
-        return c.close();
-      }
-      sent = true;
-      c.enqueue(new Uint8Array(n).fill(7));
+  return new ReadableStream(
+    {
+      async pull(c) {
+        onPull?.();
+        if (sent) {
+          await gate;
+          return c.close();
+        }
+        sent = true;
+        c.enqueue(new Uint8Array(n).fill(7));
+      },
     },
-  }, { highWaterMark: 0 }); // pulled only when the Worker reads
+    { highWaterMark: 0 },
+  ); // pulled only when the Worker reads
 }
 
 async function row(id: string) {
-  return env.DB.prepare("SELECT status, size, upload_size FROM images WHERE id = ?").bind(id).first<{ status: string; size: number | null }>();
+  return env.DB.prepare("SELECT status, size, upload_size FROM images WHERE id = ?")
+    .bind(id)
+    .first<{ status: string; size: number | null }>();
 }
 const keys = async (id: string) => (await env.IMAGES.list({ prefix: `images/${id}` })).objects.map((o) => o.key);
 
@@ -94,7 +113,12 @@ async function until(check: () => Promise<boolean>) {
 
 describe("GET /v2/info/usage", () => {
   it("reports limits and usage of the caller's project in MiB and counts; -1 when unlimited", async () => {
-    const vars = { USER_STORAGE_QUOTA: "10MB", IMAGE_STAGE_TOTAL: "4MB", IMAGE_COUNT_TOTAL: "100", IMAGE_COUNT_UPLOADING: "3" };
+    const vars = {
+      USER_STORAGE_QUOTA: "10MB",
+      IMAGE_STAGE_TOTAL: "4MB",
+      IMAGE_COUNT_TOTAL: "100",
+      IMAGE_COUNT_UPLOADING: "3",
+    };
     expect(await usage(vars)).toEqual({
       image_size_total: { limit: 10, usage: 0 },
       image_stage_total: { limit: 4, usage: 0 },
@@ -114,7 +138,10 @@ describe("GET /v2/info/usage", () => {
     });
     expect((await callVars(vars, "DELETE", `/v2/images/${a}`)).status).toBe(204);
     expect(await usage(vars)).toMatchObject({ image_size_total: { usage: 1 }, image_count_total: { usage: 1 } });
-    expect(await usage({})).toMatchObject({ image_size_total: { limit: -1, usage: 1 }, image_count_total: { limit: -1 } });
+    expect(await usage({})).toMatchObject({
+      image_size_total: { limit: -1, usage: 1 },
+      image_count_total: { limit: -1 },
+    });
     expect((await usage({}, "alt")).image_count_total).toEqual({ limit: -1, usage: 0 });
   });
 });
@@ -133,12 +160,23 @@ describe("image_count_total", () => {
     expect((await create(vars, "count-other")).status).toBe(201);
     expect((await callVars(vars, "DELETE", `/v2/images/${first}`)).status).toBe(204);
     // The guarded INSERT stores every column as the plain one does.
-    const made = await callVars(vars, "POST", "/v2/images", { json: { owner: "count-p", tags: ["t"], foo: "bar", protected: true } });
+    const made = await callVars(vars, "POST", "/v2/images", {
+      json: { owner: "count-p", tags: ["t"], foo: "bar", protected: true },
+    });
     expect(made.status).toBe(201);
     const shown = await callVars(vars, "GET", `/v2/images/${(JSON.parse(made.text) as { id: string }).id}`);
-    expect(JSON.parse(shown.text)).toMatchObject({ owner: "count-p", tags: ["t"], foo: "bar", protected: true, status: "queued" });
+    expect(JSON.parse(shown.text)).toMatchObject({
+      owner: "count-p",
+      tags: ["t"],
+      foo: "bar",
+      protected: true,
+      status: "queued",
+    });
     // An id already taken is still a 409 while under the quota, a 413 once over it (Glance checks the quota first).
-    expect((await callVars({ IMAGE_COUNT_TOTAL: "5" }, "POST", "/v2/images", { json: { id: first, owner: "count-p" } })).status).toBe(409);
+    expect(
+      (await callVars({ IMAGE_COUNT_TOTAL: "5" }, "POST", "/v2/images", { json: { id: first, owner: "count-p" } }))
+        .status,
+    ).toBe(409);
     expect((await callVars(vars, "POST", "/v2/images", { json: { id: first, owner: "count-p" } })).status).toBe(413);
   });
 
@@ -155,7 +193,9 @@ describe("image_count_total", () => {
     const results = await Promise.all(Array.from({ length: 50 }, () => create(limit, "count-race")));
     expect(results.filter((r) => r.status === 201)).toHaveLength(3);
     expect(results.filter((r) => r.status === 413)).toHaveLength(47);
-    const n = await env.DB.prepare("SELECT count(*) AS n FROM images WHERE owner = 'count-race' AND deleted = 0").first<{ n: number }>();
+    const n = await env.DB.prepare(
+      "SELECT count(*) AS n FROM images WHERE owner = 'count-race' AND deleted = 0",
+    ).first<{ n: number }>();
     expect(n?.n).toBe(10);
   });
 });
@@ -167,9 +207,16 @@ describe("user_storage_quota", () => {
     expect((await put(vars, await newImage(vars, "store-p"), new Uint8Array(2 * KB))).status).toBe(204);
     const id = await newImage(vars, "store-p");
     let pulled = false;
-    const over = await put(vars, id, chunked(2 * KB, undefined, () => (pulled = true)), { "X-OpenStack-Image-Size": "2048" });
+    const over = await put(
+      vars,
+      id,
+      chunked(2 * KB, undefined, () => (pulled = true)),
+      { "X-OpenStack-Image-Size": "2048" },
+    );
     expect(over.status).toBe(413);
-    expect(over.message).toBe("Image exceeds the storage quota: The size of the data 2048 will exceed the limit. 1024 bytes remaining.");
+    expect(over.message).toBe(
+      "Image exceeds the storage quota: The size of the data 2048 will exceed the limit. 1024 bytes remaining.",
+    );
     expect(pulled).toBe(false);
     await expectQueuedEmpty(id);
     expect((await put(vars, id, new Uint8Array(KB))).status).toBe(204); // exactly the remaining bytes
@@ -181,21 +228,27 @@ describe("user_storage_quota", () => {
       .bind(Date.now(), busy)
       .run();
     const res = await put(vars, await newImage(vars, "store-reserve"), new Uint8Array(2 * KB));
-    expect(res.message).toBe("Image exceeds the storage quota: The size of the data 2048 will exceed the limit. 1024 bytes remaining.");
+    expect(res.message).toBe(
+      "Image exceeds the storage quota: The size of the data 2048 will exceed the limit. 1024 bytes remaining.",
+    );
   });
 
   it("unknown size: 413 as the stream passes the remaining bytes (single part and multipart), nothing left", async () => {
     const small = await newImage(vars, "store-chunked");
     const res = await put(vars, small, chunked(5000));
     expect(res.status).toBe(413);
-    expect(res.message).toBe("Image exceeds the storage quota: The size of the data 5000 will exceed the limit. 3072 bytes remaining.");
+    expect(res.message).toBe(
+      "Image exceeds the storage quota: The size of the data 5000 will exceed the limit. 3072 bytes remaining.",
+    );
     await expectQueuedEmpty(small);
     // 6 MiB quota, 5 MiB parts: the first part is stored, the second crosses; the multipart upload is dropped.
     const big = await newImage(vars, "store-chunked");
     const multi = await put({ USER_STORAGE_QUOTA: "6MB" }, big, chunked(7 * MIB));
     expect(multi.status).toBe(413);
     await expectQueuedEmpty(big);
-    const used = await env.DB.prepare("SELECT coalesce(sum(size), 0) AS n FROM images WHERE owner = 'store-chunked'").first<{ n: number }>();
+    const used = await env.DB.prepare(
+      "SELECT coalesce(sum(size), 0) AS n FROM images WHERE owner = 'store-chunked'",
+    ).first<{ n: number }>();
     expect(used?.n).toBe(0);
   });
 
@@ -214,7 +267,9 @@ describe("user_storage_quota", () => {
     expect([(await upA).status, (await upB).status]).toEqual([204, 204]);
     const next = await put(q, c, chunked(10));
     expect(next.status).toBe(413);
-    expect(next.message).toBe("Image exceeds the storage quota: The size of the data None will exceed the limit. -1024 bytes remaining.");
+    expect(next.message).toBe(
+      "Image exceeds the storage quota: The size of the data None will exceed the limit. -1024 bytes remaining.",
+    );
     expect((await callVars(q, "DELETE", `/v2/images/${a}`)).status).toBe(204);
     expect((await put(q, c, chunked(KB))).status).toBe(204);
   });
@@ -225,7 +280,9 @@ describe("image_count_uploading", () => {
 
   it("a second upload or stage while one is saving -> 413, and that image goes back to queued", async () => {
     const busy = await newImage(vars, "upl-p");
-    await env.DB.prepare("UPDATE images SET status = 'saving', upload_started_at = ? WHERE id = ?").bind(Date.now(), busy).run();
+    await env.DB.prepare("UPDATE images SET status = 'saving', upload_started_at = ? WHERE id = ?")
+      .bind(Date.now(), busy)
+      .run();
     const id = await newImage(vars, "upl-p");
     const expected = `${UNIFIED}Project upl-p is over a limit for [Resource image_count_uploading is over limit of 1 due to current usage 2 and delta 0]`;
     for (const attempt of [

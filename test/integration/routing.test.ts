@@ -11,7 +11,9 @@ describe("versions", () => {
   const check = async (res: Response, status: number) => {
     expect(res.status).toBe(status);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
-    const doc = (await res.json()) as { versions: { id: string; status: string; links: { rel: string; href: string }[] }[] };
+    const doc = (await res.json()) as {
+      versions: { id: string; status: string; links: { rel: string; href: string }[] }[];
+    };
     expect(doc.versions.length).toBeGreaterThan(0);
     // golden 01: every entry is {id, status, links: [{rel: self, href: <base>/v2/}]}.
     for (const v of doc.versions) {
@@ -35,9 +37,12 @@ describe("versions", () => {
     await check(await call("GET", "/", { headers: { "X-Auth-Token": "nope" }, as: null }), 300);
   });
 
-  it.each(["/v1/images", "/v3", "/foo", "/v2.99/images", "/images"])("unknown first segment %s -> 300", async (path) => {
-    await check(await call("GET", path, { as: null }), 300);
-  });
+  it.each(["/v1/images", "/v3", "/foo", "/v2.99/images", "/images"])(
+    "unknown first segment %s -> 300",
+    async (path) => {
+      await check(await call("GET", path, { as: null }), 300);
+    },
+  );
 
   it("/v2.1/images and /v2.0/images/{id} are aliases of /v2", async () => {
     const img = await createImage({ name: "alias" });
@@ -84,7 +89,9 @@ describe("schemas", () => {
   });
 
   it("the images schema wraps the image schema", async () => {
-    const doc = (await (await call("GET", "/v2/schemas/images")).json()) as { properties: { images: { items: unknown } } };
+    const doc = (await (await call("GET", "/v2/schemas/images")).json()) as {
+      properties: { images: { items: unknown } };
+    };
     expect(doc.properties.images.items).toEqual(await (await call("GET", "/v2/schemas/image")).json());
   });
 
@@ -162,7 +169,9 @@ describe("x-openstack-request-id", () => {
 
   it("adopts a sane inbound id, prefixing req- once and never twice", async () => {
     const id = (inbound: string) =>
-      call("GET", "/v2/images", { headers: { "X-OpenStack-Request-ID": inbound } }).then((r) => r.headers.get("x-openstack-request-id"));
+      call("GET", "/v2/images", { headers: { "X-OpenStack-Request-ID": inbound } }).then((r) =>
+        r.headers.get("x-openstack-request-id"),
+      );
     expect(await id("req-0b7c8a8e-1111-2222-3333-444455556666")).toBe("req-0b7c8a8e-1111-2222-3333-444455556666");
     expect(await id("abc-123")).toBe("req-abc-123");
     expect(await id("req-req-x")).toBe("req-req-x");
@@ -211,7 +220,15 @@ describe("route guard", () => {
   });
 
   it("unknown /v2 paths -> 404 (501 for an unknown method)", async () => {
-    for (const path of ["/v2", "/v2/", "/v2/nothing", "/v2/images/", "/v2/images/x/y/z", "/v2/images/x/tags", "/v2/images/x/actions/explode"]) {
+    for (const path of [
+      "/v2",
+      "/v2/",
+      "/v2/nothing",
+      "/v2/images/",
+      "/v2/images/x/y/z",
+      "/v2/images/x/tags",
+      "/v2/images/x/actions/explode",
+    ]) {
       const res = await call("GET", path, { headers: HTML });
       expect(res.status, path).toBe(404);
     }
@@ -266,22 +283,25 @@ describe("no 500s, no leaks", () => {
     "%20",
   ];
 
-  it.each(ODD_IDS.map((id) => [id.length > 40 ? `${id.slice(0, 20)}…(${id.length})` : id, id]))("odd image id %s -> 404 everywhere", async (_, id) => {
-    const cases: [string, string, BodyInit | undefined, Record<string, string>][] = [
-      ["GET", `/v2/images/${id}`, undefined, {}],
-      ["DELETE", `/v2/images/${id}`, undefined, {}],
-      ["PATCH", `/v2/images/${id}`, "[]", { "Content-Type": "application/openstack-images-v2.1-json-patch" }],
-      ["PUT", `/v2/images/${id}/tags/t`, undefined, {}],
-      ["DELETE", `/v2/images/${id}/tags/t`, undefined, {}],
-      ["POST", `/v2/images/${id}/actions/deactivate`, undefined, {}],
-    ];
-    for (const [method, path, body, headers] of cases) {
-      const res = await call(method, path, { body, headers: { ...headers, ...JSON_ACCEPT } });
-      expect(res.status, `${method} ${path.slice(0, 60)}`).toBe(404);
-      const text = await res.text();
-      expect(text).not.toMatch(/SQL|D1_|sqlite|stack|\bat \w+ \(|Error:/i);
-    }
-  });
+  it.each(ODD_IDS.map((id) => [id.length > 40 ? `${id.slice(0, 20)}…(${id.length})` : id, id]))(
+    "odd image id %s -> 404 everywhere",
+    async (_, id) => {
+      const cases: [string, string, BodyInit | undefined, Record<string, string>][] = [
+        ["GET", `/v2/images/${id}`, undefined, {}],
+        ["DELETE", `/v2/images/${id}`, undefined, {}],
+        ["PATCH", `/v2/images/${id}`, "[]", { "Content-Type": "application/openstack-images-v2.1-json-patch" }],
+        ["PUT", `/v2/images/${id}/tags/t`, undefined, {}],
+        ["DELETE", `/v2/images/${id}/tags/t`, undefined, {}],
+        ["POST", `/v2/images/${id}/actions/deactivate`, undefined, {}],
+      ];
+      for (const [method, path, body, headers] of cases) {
+        const res = await call(method, path, { body, headers: { ...headers, ...JSON_ACCEPT } });
+        expect(res.status, `${method} ${path.slice(0, 60)}`).toBe(404);
+        const text = await res.text();
+        expect(text).not.toMatch(/SQL|D1_|sqlite|stack|\bat \w+ \(|Error:/i);
+      }
+    },
+  );
 
   it("odd create bodies never 500", async () => {
     const bodies = [
@@ -298,12 +318,15 @@ describe("no 500s, no leaks", () => {
       '{"__proto__": {"polluted": "yes"}}',
       '{"constructor": {"prototype": {}}}',
       "[".repeat(30_000) + "]".repeat(30_000),
-      '{"a": ' + "[".repeat(30_000) + "]".repeat(30_000) + "}",
-      '{"tags": ' + "[".repeat(30_000) + "]".repeat(30_000) + "}",
-      '{"a": ' + '{"b": '.repeat(10_000) + "1" + "}".repeat(10_000) + "}",
+      `{"a": ${"[".repeat(30_000)}${"]".repeat(30_000)}}`,
+      `{"tags": ${"[".repeat(30_000)}${"]".repeat(30_000)}}`,
+      `{"a": ${'{"b": '.repeat(10_000)}1${"}".repeat(10_000)}}`,
     ];
     for (const body of bodies) {
-      const res = await call("POST", "/v2/images", { body, headers: { "Content-Type": "application/json", ...JSON_ACCEPT } });
+      const res = await call("POST", "/v2/images", {
+        body,
+        headers: { "Content-Type": "application/json", ...JSON_ACCEPT },
+      });
       expect(res.status, body.slice(0, 40)).toBeLessThan(500);
       expect(await res.text()).not.toMatch(/SQL|D1_|sqlite|stack|\bat \w+ \(/i);
     }
@@ -313,7 +336,7 @@ describe("no 500s, no leaks", () => {
   it("odd PATCH bodies and tags never 500", async () => {
     const img = await createImage();
     const patches = [
-      [{ op: "add", path: "/" + "k".repeat(300), value: "v" }],
+      [{ op: "add", path: `/${"k".repeat(300)}`, value: "v" }],
       [{ op: "add", path: "/\u0000", value: "v" }],
       [{ op: "add", path: "/ü😀", value: "ü😀" }],
       [{ op: "replace", path: "/tags", value: ["a".repeat(255), "ü😀"] }],

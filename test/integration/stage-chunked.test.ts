@@ -2,7 +2,18 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createImage, getImage, jsonError } from "../helpers/api";
-import { bytes, digest, importImage, isolatedWorker, OCTET, stage, storedKeys, VECTOR, VECTOR_MD5, waitForTask } from "../helpers/import";
+import {
+  bytes,
+  digest,
+  importImage,
+  isolatedWorker,
+  OCTET,
+  stage,
+  storedKeys,
+  VECTOR,
+  VECTOR_MD5,
+  waitForTask,
+} from "../helpers/import";
 
 const MIB = 1024 * 1024;
 const CHUNK = 5 * MIB;
@@ -19,7 +30,10 @@ function chunk(id: string, start: number, len: number, data = DATA, extra: Recor
 
 async function progress(id: string) {
   const res = await call("GET", `/v2/images/${id}/stage`);
-  return { status: res.status, body: res.status === 200 ? ((await res.json()) as { received: number; total: number; chunk_size: number }) : null };
+  return {
+    status: res.status,
+    body: res.status === 200 ? ((await res.json()) as { received: number; total: number; chunk_size: number }) : null,
+  };
 }
 
 async function stagingRows(id: string) {
@@ -112,7 +126,9 @@ describe("chunked stage", () => {
     expect(wrongMsg).toContain("exactly 5242880 bytes");
     // TOTAL must not change within a session.
     const other = new Uint8Array(TOTAL + 1);
-    expect((await stage(img.id, DATA.slice(CHUNK, 2 * CHUNK), { ...range(CHUNK, 2 * CHUNK - 1, TOTAL + 1), ...J })).status).toBe(416);
+    expect(
+      (await stage(img.id, DATA.slice(CHUNK, 2 * CHUNK), { ...range(CHUNK, 2 * CHUNK - 1, TOTAL + 1), ...J })).status,
+    ).toBe(416);
     expect(other.byteLength).toBe(TOTAL + 1);
     // Content-Length must equal the range's length; malformed or inverted ranges are 416.
     expect((await stage(img.id, new Uint8Array(10), { ...range(CHUNK, 2 * CHUNK - 1), ...J })).status).toBe(400);

@@ -31,7 +31,10 @@ describe("parseRange", () => {
 
   it("416 Invalid Range header for anything else", () => {
     for (const h of ["", "bytes", "bytes=", "bytes=-", "bytes=abc", "items=0-1", "bytes=5-2", "bytes=-0", "bytes=1-2x"])
-      expect(failure(() => parseRange(h)), h).toEqual({ kind: "range_not_satisfiable", text: "Invalid Range header." });
+      expect(
+        failure(() => parseRange(h)),
+        h,
+      ).toEqual({ kind: "range_not_satisfiable", text: "Invalid Range header." });
   });
 });
 

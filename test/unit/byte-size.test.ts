@@ -24,16 +24,33 @@ describe("quota settings", () => {
   const quotas = (vars: Partial<Bindings>) => loadConfig(vars as Bindings).quotas;
 
   it("are all off by default", () =>
-    expect(quotas({})).toEqual({ imageCountTotal: null, imageCountUploading: null, storageBytes: null, stageBytes: null }));
+    expect(quotas({})).toEqual({
+      imageCountTotal: null,
+      imageCountUploading: null,
+      storageBytes: null,
+      stageBytes: null,
+    }));
 
   it("byte quotas: 0, -1 and empty are off; suffixes are read", () => {
-    expect(quotas({ USER_STORAGE_QUOTA: "0", IMAGE_STAGE_TOTAL: "-1" })).toMatchObject({ storageBytes: null, stageBytes: null });
-    expect(quotas({ USER_STORAGE_QUOTA: "", IMAGE_STAGE_TOTAL: "2GB" })).toMatchObject({ storageBytes: null, stageBytes: 2 * 1024 ** 3 });
+    expect(quotas({ USER_STORAGE_QUOTA: "0", IMAGE_STAGE_TOTAL: "-1" })).toMatchObject({
+      storageBytes: null,
+      stageBytes: null,
+    });
+    expect(quotas({ USER_STORAGE_QUOTA: "", IMAGE_STAGE_TOTAL: "2GB" })).toMatchObject({
+      storageBytes: null,
+      stageBytes: 2 * 1024 ** 3,
+    });
   });
 
   it("counts: negative and empty are off, 0 allows none", () => {
-    expect(quotas({ IMAGE_COUNT_TOTAL: "-1", IMAGE_COUNT_UPLOADING: "" })).toMatchObject({ imageCountTotal: null, imageCountUploading: null });
-    expect(quotas({ IMAGE_COUNT_TOTAL: "0", IMAGE_COUNT_UPLOADING: "2" })).toMatchObject({ imageCountTotal: 0, imageCountUploading: 2 });
+    expect(quotas({ IMAGE_COUNT_TOTAL: "-1", IMAGE_COUNT_UPLOADING: "" })).toMatchObject({
+      imageCountTotal: null,
+      imageCountUploading: null,
+    });
+    expect(quotas({ IMAGE_COUNT_TOTAL: "0", IMAGE_COUNT_UPLOADING: "2" })).toMatchObject({
+      imageCountTotal: 0,
+      imageCountUploading: 2,
+    });
   });
 
   it("bad values fail loudly instead of switching the quota off (as Glance would)", () => {

@@ -38,9 +38,10 @@ describe("declaredSize", () => {
   });
   it("400 for a size header that is not a non-negative integer", () => {
     for (const v of ["", "abc", "-1", "1.5", "1e3", "0x10", "99999999999999999999"])
-      expect(error(() => declaredSize(new Headers({ "X-OpenStack-Image-Size": v }))), v).toBe(
-        "bad_request: Invalid or missing image size in request headers.",
-      );
+      expect(
+        error(() => declaredSize(new Headers({ "X-OpenStack-Image-Size": v }))),
+        v,
+      ).toBe("bad_request: Invalid or missing image size in request headers.");
   });
 });
 

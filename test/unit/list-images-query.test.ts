@@ -61,7 +61,10 @@ describe("parseListImages: limit and marker", () => {
 });
 
 describe("parseListImages: sorting", () => {
-  const order = (qs: string) => parse(qs).sort.map((s) => `${s.key}:${s.dir}`).join(",");
+  const order = (qs: string) =>
+    parse(qs)
+      .sort.map((s) => `${s.key}:${s.dir}`)
+      .join(",");
 
   it("classic syntax: keys, one direction for all, tie-breakers in that direction", () => {
     expect(order("sort_key=name")).toBe("name:desc,created_at:desc,id:desc");
@@ -121,7 +124,9 @@ describe("parseListImages: filters", () => {
     expect(parse("name=foo").inFilters).toEqual([{ column: "name", values: ["foo"] }]);
     expect(parse("name=eq:a:b").inFilters).toEqual([{ column: "name", values: ["a:b"] }]);
     expect(parse("name=in:a,b").inFilters).toEqual([{ column: "name", values: ["a", "b"] }]);
-    expect(parse(`name=${encodeURIComponent('in:"a, b",c')}`).inFilters).toEqual([{ column: "name", values: ["a, b", "c"] }]);
+    expect(parse(`name=${encodeURIComponent('in:"a, b",c')}`).inFilters).toEqual([
+      { column: "name", values: ["a, b", "c"] },
+    ]);
     expect(parse("status=in:active,queued&disk_format=raw").inFilters).toEqual([
       { column: "status", values: ["active", "queued"] },
       { column: "disk_format", values: ["raw"] },
@@ -130,7 +135,9 @@ describe("parseListImages: filters", () => {
   });
 
   it("a whole ISO 8601 time is a value, not an operator", () => {
-    expect(parse("name=2024-01-02T03:04:05Z").inFilters).toEqual([{ column: "name", values: ["2024-01-02T03:04:05Z"] }]);
+    expect(parse("name=2024-01-02T03:04:05Z").inFilters).toEqual([
+      { column: "name", values: ["2024-01-02T03:04:05Z"] },
+    ]);
   });
 
   it("any other prefix before ':' is an unknown operator", () => {
@@ -140,17 +147,21 @@ describe("parseListImages: filters", () => {
   });
 
   it("bad quoting in in: -> 400", () => {
-    expect(badRequest(`name=${encodeURIComponent('in:"a,b')}`)).toMatch(/^Invalid filter value "a,b\. The quote is not closed\.$/);
+    expect(badRequest(`name=${encodeURIComponent('in:"a,b')}`)).toMatch(
+      /^Invalid filter value "a,b\. The quote is not closed\.$/,
+    );
   });
 
   it("visibility", () => {
-    for (const v of ["public", "private", "shared", "community", "all"]) expect(parse(`visibility=${v}`).visibility).toBe(v);
+    for (const v of ["public", "private", "shared", "community", "all"])
+      expect(parse(`visibility=${v}`).visibility).toBe(v);
     expect(badRequest("visibility=everyone")).toBe("Invalid visibility value: everyone");
     expect(badRequest("visibility=Public")).toBe("Invalid visibility value: Public");
   });
 
   it("member_status", () => {
-    for (const v of ["pending", "accepted", "rejected", "all"]) expect(parse(`member_status=${v}`).memberStatus).toBe(v);
+    for (const v of ["pending", "accepted", "rejected", "all"])
+      expect(parse(`member_status=${v}`).memberStatus).toBe(v);
     expect(badRequest("member_status=maybe")).toBe("Invalid status: maybe");
   });
 
@@ -158,11 +169,17 @@ describe("parseListImages: filters", () => {
     expect(parse("os_hidden=true").osHidden).toBe(true);
     expect(parse("os_hidden=True").osHidden).toBe(true);
     expect(parse("os_hidden=FALSE").osHidden).toBe(false);
-    expect(badRequest("os_hidden=yes")).toBe("Invalid value 'yes' for 'os_hidden' filter. Valid values are 'true' or 'false'.");
+    expect(badRequest("os_hidden=yes")).toBe(
+      "Invalid value 'yes' for 'os_hidden' filter. Valid values are 'true' or 'false'.",
+    );
     expect(parse("protected=true").protected).toBe(true);
     expect(parse("protected=false").protected).toBe(false);
-    expect(badRequest("protected=True")).toBe("Invalid value 'True' for 'protected' filter. Valid values are 'true' or 'false'.");
-    expect(badRequest("protected=1")).toBe("Invalid value '1' for 'protected' filter. Valid values are 'true' or 'false'.");
+    expect(badRequest("protected=True")).toBe(
+      "Invalid value 'True' for 'protected' filter. Valid values are 'true' or 'false'.",
+    );
+    expect(badRequest("protected=1")).toBe(
+      "Invalid value '1' for 'protected' filter. Valid values are 'true' or 'false'.",
+    );
   });
 
   it("owner, checksum, os_hash_algo, os_hash_value, repeated tags", () => {
@@ -196,7 +213,9 @@ describe("parseListImages: filters", () => {
     const at = Date.parse("2024-05-06T07:08:09Z");
     expect(parse("created_at=2024-05-06T07:08:09Z").timeFilters).toEqual([{ column: "created_at", op: "eq", at }]);
     expect(parse("created_at=gt:2024-05-06T07:08:09Z").timeFilters).toEqual([{ column: "created_at", op: "gt", at }]);
-    expect(parse("updated_at=lte:2024-05-06T09:08:09%2B02:00").timeFilters).toEqual([{ column: "updated_at", op: "lte", at }]);
+    expect(parse("updated_at=lte:2024-05-06T09:08:09%2B02:00").timeFilters).toEqual([
+      { column: "updated_at", op: "lte", at },
+    ]);
     for (const op of ["gt", "gte", "lt", "lte", "eq", "neq"])
       expect(parse(`created_at=${op}:2024-05-06`).timeFilters[0]?.op).toBe(op);
     expect(parse("created_at=2024-05-06").timeFilters[0]?.at).toBe(Date.parse("2024-05-06T00:00:00Z"));

@@ -29,7 +29,11 @@ async function explain(query: { toSQL(): { sql: string; params: unknown[] } }): 
 }
 
 const listQuery = (qs: string, withMarker: boolean, caller: ListCaller) =>
-  buildListQuery(drizzle(env.DB), parseListImages(new URL(`http://glance.test/v2/images?${qs}${withMarker ? `&marker=${markerId}` : ""}`)), caller);
+  buildListQuery(
+    drizzle(env.DB),
+    parseListImages(new URL(`http://glance.test/v2/images?${qs}${withMarker ? `&marker=${markerId}` : ""}`)),
+    caller,
+  );
 
 async function plan(qs: string, withMarker: boolean, caller = demo): Promise<string[]> {
   return (await explain(listQuery(qs, withMarker, caller))).map((r) => r.detail);
@@ -40,7 +44,8 @@ const imagesAccess = (p: string[]) => p.find((d) => /^(SEARCH|SCAN) images\b/.te
 
 /** What each subquery of a plan does: its header line and the lines under it. */
 function subqueries(rows: PlanRow[]): { head: string; body: string[] }[] {
-  const under = (id: number): string[] => rows.filter((r) => r.parent === id).flatMap((r) => [r.detail, ...under(r.id)]);
+  const under = (id: number): string[] =>
+    rows.filter((r) => r.parent === id).flatMap((r) => [r.detail, ...under(r.id)]);
   return rows.filter((r) => /SUBQUERY/.test(r.detail)).map((r) => ({ head: r.detail, body: under(r.id) }));
 }
 
@@ -53,7 +58,9 @@ function expectMarkerLookups(rows: PlanRow[]) {
   expect(lookups.length).toBeGreaterThan(0);
   for (const s of lookups) {
     expect(s.head).not.toMatch(/CORRELATED/);
-    expect(s.body).toEqual([expect.stringMatching(/^SEARCH images USING (COVERING )?INDEX sqlite_autoindex_images_1 \(id=\?\)$/)]);
+    expect(s.body).toEqual([
+      expect.stringMatching(/^SEARCH images USING (COVERING )?INDEX sqlite_autoindex_images_1 \(id=\?\)$/),
+    ]);
   }
 }
 
@@ -89,7 +96,9 @@ describe("list query plans", () => {
   });
 
   it("an exact name filter is an index lookup that also serves the default order", async () => {
-    expect(imagesAccess(await plan("name=foo", false))).toContain("USING INDEX images_name_idx (deleted=? AND <expr>=?)");
+    expect(imagesAccess(await plan("name=foo", false))).toContain(
+      "USING INDEX images_name_idx (deleted=? AND <expr>=?)",
+    );
     const rows = await explain(listQuery("name=foo", true, demo));
     const deep = rows.map((r) => r.detail);
     expect(imagesAccess(deep)).toContain("images_name_idx (deleted=? AND <expr>=? AND (created_at,id)<(?,?))");
@@ -106,19 +115,30 @@ describe("list query plans", () => {
   it("the marker check is one primary-key lookup", async () => {
     for (const caller of [demo, admin]) {
       const rows = await explain(buildMarkerCheck(drizzle(env.DB), markerId, caller));
-      expect(rows.filter((r) => r.parent === 0)[0]!.detail).toMatch(/^SEARCH images USING INDEX sqlite_autoindex_images_1 \(id=\?\)$/);
+      expect(rows.filter((r) => r.parent === 0)[0]!.detail).toMatch(
+        /^SEARCH images USING INDEX sqlite_autoindex_images_1 \(id=\?\)$/,
+      );
       expect(rows.map((r) => r.detail).join("\n")).not.toMatch(/SCAN images/);
     }
   });
 
   it("the marker binds only its id, at most twice per sort key (D1 allows 100 parameters a statement)", async () => {
     const count = (qs: string, withMarker: boolean) => listQuery(qs, withMarker, demo).toSQL().params.length;
-    for (const qs of ["", "sort_key=name&sort_dir=asc", "sort=status:asc,updated_at:desc", "sort=name:asc,size:desc,disk_format:asc"]) {
+    for (const qs of [
+      "",
+      "sort_key=name&sort_dir=asc",
+      "sort=status:asc,updated_at:desc",
+      "sort=name:asc,size:desc,disk_format:asc",
+    ]) {
       const keys = parseListImages(new URL(`http://glance.test/v2/images?${qs}`)).sort.length;
       const extra = count(qs, true) - count(qs, false);
       expect(extra, qs).toBeGreaterThan(0);
       expect(extra, qs).toBeLessThanOrEqual(2 * keys);
-      expect(listQuery(qs, true, demo).toSQL().params.filter((p) => p === markerId)).toHaveLength(extra);
+      expect(
+        listQuery(qs, true, demo)
+          .toSQL()
+          .params.filter((p) => p === markerId),
+      ).toHaveLength(extra);
     }
   });
 });

@@ -128,7 +128,11 @@ describe("resumption through saveState / restore is exact", () => {
   it.each(SIZES)("%i bytes, saved and restored around every piece", async (size) => {
     const data = pseudoRandom(size, size + 7);
     const expected = { md5: await subtleHex("MD5", data), sha512: await subtleHex("SHA-512", data) };
-    for (const [count, seed] of [[1, 1], [5, 2], [40, 3]] as const) {
+    for (const [count, seed] of [
+      [1, 1],
+      [5, 2],
+      [40, 3],
+    ] as const) {
       const { md5, sha512 } = hashResumed(data, cutsFor(size, count, seed + size));
       expect({ md5, sha512 }).toEqual(expected);
     }
@@ -184,15 +188,35 @@ describe("corrupt or foreign state is an error, never a wrong digest", () => {
 
   const cases: { name: string; run: () => unknown; message: RegExp }[] = [
     { name: "one flipped digit (MD5)", run: () => ResumableMd5.restore(flipWordDigit(md5State)), message: /corrupt/ },
-    { name: "one flipped digit (SHA-512)", run: () => ResumableSha512.restore(flipWordDigit(shaState)), message: /corrupt/ },
+    {
+      name: "one flipped digit (SHA-512)",
+      run: () => ResumableSha512.restore(flipWordDigit(shaState)),
+      message: /corrupt/,
+    },
     { name: "changed length", run: () => ResumableMd5.restore(md5State.replace(":200:", ":201:")), message: /corrupt/ },
     { name: "truncated", run: () => ResumableSha512.restore(shaState.slice(0, -3)), message: /corrupt/ },
     { name: "empty string", run: () => ResumableMd5.restore(""), message: /not a md5 hash state/ },
     { name: "garbage", run: () => ResumableSha512.restore("hello world"), message: /not a sha512 hash state/ },
-    { name: "MD5 state given to SHA-512", run: () => ResumableSha512.restore(md5State), message: /for 'md5', not 'sha512'/ },
-    { name: "SHA-512 state given to MD5", run: () => ResumableMd5.restore(shaState), message: /for 'sha512', not 'md5'/ },
-    { name: "future version", run: () => ResumableMd5.restore(md5State.replace("md5:1:", "md5:2:")), message: /unsupported md5 state version '2'/ },
-    { name: "digests: a single hash state", run: () => ResumableDigests.restore(md5State), message: /not a ResumableDigests state/ },
+    {
+      name: "MD5 state given to SHA-512",
+      run: () => ResumableSha512.restore(md5State),
+      message: /for 'md5', not 'sha512'/,
+    },
+    {
+      name: "SHA-512 state given to MD5",
+      run: () => ResumableMd5.restore(shaState),
+      message: /for 'sha512', not 'md5'/,
+    },
+    {
+      name: "future version",
+      run: () => ResumableMd5.restore(md5State.replace("md5:1:", "md5:2:")),
+      message: /unsupported md5 state version '2'/,
+    },
+    {
+      name: "digests: a single hash state",
+      run: () => ResumableDigests.restore(md5State),
+      message: /not a ResumableDigests state/,
+    },
     {
       name: "digests: halves swapped",
       run: () => ResumableDigests.restore(["digests1", ...bothState.split("|").slice(1).reverse()].join("|")),
@@ -206,7 +230,11 @@ describe("corrupt or foreign state is an error, never a wrong digest", () => {
       },
       message: /lengths differ/,
     },
-    { name: "non-string (e.g. a NULL column)", run: () => ResumableDigests.restore(null as unknown as string), message: /must be a string/ },
+    {
+      name: "non-string (e.g. a NULL column)",
+      run: () => ResumableDigests.restore(null as unknown as string),
+      message: /must be a string/,
+    },
   ];
 
   it.each(cases)("$name", ({ run, message }) => {

@@ -11,7 +11,10 @@ const reasonOf = (uri: string, allowHosts: string[] = []) => {
 
 describe("allowed URIs", () => {
   it.each([
-    ["https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img", "https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img"],
+    [
+      "https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img",
+      "https://download.cirros-cloud.net/0.6.2/cirros-0.6.2-x86_64-disk.img",
+    ],
     ["http://example.com/image.qcow2?x=1#frag", "http://example.com/image.qcow2?x=1#frag"],
     ["HTTP://Example.COM:80/a", "http://example.com/a"],
     ["http://example.com:443/a", "http://example.com:443/a"],
@@ -81,12 +84,15 @@ describe("credentials", () => {
 });
 
 describe("port", () => {
-  it.each(["http://example.com:8080/", "https://example.com:8443/", "http://example.com:22/", "http://example.com:0/", "http://8.8.8.8:6379/"])(
-    "%s -> refused",
-    (uri) => {
-      expect(reasonOf(uri)).toMatch(/^port \d+ is not allowed \(only 80 and 443\)$/);
-    },
-  );
+  it.each([
+    "http://example.com:8080/",
+    "https://example.com:8443/",
+    "http://example.com:22/",
+    "http://example.com:0/",
+    "http://8.8.8.8:6379/",
+  ])("%s -> refused", (uri) => {
+    expect(reasonOf(uri)).toMatch(/^port \d+ is not allowed \(only 80 and 443\)$/);
+  });
 });
 
 // Each IPv4 spelling of 127.0.0.1 that inet_aton-style resolvers accept. workerd's URL parser (WHATWG)
@@ -151,9 +157,12 @@ describe("parseIPv4", () => {
     expect(parseIPv4(text)).toBe(value);
   });
 
-  it.each(["", "1.2.3.4.5", "256.0.0.1", "1.2.65536", "4294967296", "08", "1..2", "a.b.c.d", "example.com", "-1"])("%j is not IPv4", (text) => {
-    expect(parseIPv4(text)).toBeNull();
-  });
+  it.each(["", "1.2.3.4.5", "256.0.0.1", "1.2.65536", "4294967296", "08", "1..2", "a.b.c.d", "example.com", "-1"])(
+    "%j is not IPv4",
+    (text) => {
+      expect(parseIPv4(text)).toBeNull();
+    },
+  );
 });
 
 describe("non-public IPv4 ranges", () => {
@@ -203,7 +212,11 @@ describe("IPv6", () => {
     ["[::ffff:127.0.0.1]", "[::ffff:7f00:1]", "an IPv4-mapped address embedding a loopback address"],
     ["[::ffff:7f00:1]", "[::ffff:7f00:1]", "an IPv4-mapped address embedding a loopback address"],
     ["[::ffff:10.1.2.3]", "[::ffff:a01:203]", "an IPv4-mapped address embedding a private address"],
-    ["[::ffff:169.254.169.254]", "[::ffff:a9fe:a9fe]", "an IPv4-mapped address embedding a link-local address (cloud metadata service range)"],
+    [
+      "[::ffff:169.254.169.254]",
+      "[::ffff:a9fe:a9fe]",
+      "an IPv4-mapped address embedding a link-local address (cloud metadata service range)",
+    ],
     ["[::ffff:0:127.0.0.1]", "[::ffff:0:7f00:1]", "an IPv4-translated address embedding a loopback address"],
     ["[64:ff9b::127.0.0.1]", "[64:ff9b::7f00:1]", "a NAT64 address embedding a loopback address"],
     ["[64:ff9b:1::1]", "[64:ff9b:1::1]", "a local-use NAT64 address"],
@@ -226,7 +239,15 @@ describe("IPv6", () => {
   });
 
   it("malformed IPv6 is refused", () => {
-    for (const raw of ["[1::2::3]", "[12345::1]", "[1:2:3:4:5:6:7:8:9]", "[1:2:3]", "[::1.2.3]", "[::ffff:1.2.3.256]", "[g::1]"]) {
+    for (const raw of [
+      "[1::2::3]",
+      "[12345::1]",
+      "[1:2:3:4:5:6:7:8:9]",
+      "[1:2:3]",
+      "[::1.2.3]",
+      "[::ffff:1.2.3.256]",
+      "[g::1]",
+    ]) {
       expect(hostRefusal(raw), raw).toBe(`host ${raw} is not a valid IPv6 address`);
     }
   });
@@ -250,7 +271,13 @@ describe("host names", () => {
   });
 
   it("public DNS names are accepted (they cannot be resolved in a Worker)", () => {
-    for (const name of ["example.com", "images.example.org", "localhost.example.com", "internal.example.com", "127.0.0.1.nip.io"]) {
+    for (const name of [
+      "example.com",
+      "images.example.org",
+      "localhost.example.com",
+      "internal.example.com",
+      "127.0.0.1.nip.io",
+    ]) {
       expect(check(`https://${name}/i.img`), name).toMatchObject({ ok: true });
     }
   });

@@ -2,7 +2,8 @@
 import { badRequest, unsupportedMediaType } from "../../domain/errors";
 import type { PatchDialect, PatchOp } from "../../domain/image-patch";
 
-export const ACCEPT_PATCH = "application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch";
+export const ACCEPT_PATCH =
+  "application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch";
 
 /**
  * The media type decides the dialect. application/json is not Glance's (it answers 415), but the seed
@@ -39,9 +40,13 @@ export function decodePointer(pointer: unknown): string {
 
 function parseV21(raw: Record<string, unknown>): { op: OpName; path: unknown } {
   if (!("op" in raw))
-    throw badRequest("Unable to find `op` in JSON Schema change. It must be one of the following: add, remove, replace.");
+    throw badRequest(
+      "Unable to find `op` in JSON Schema change. It must be one of the following: add, remove, replace.",
+    );
   if (!OPS.includes(raw.op as OpName))
-    throw badRequest(`Invalid operation: \`${String(raw.op)}\`. It must be one of the following: add, remove, replace.`);
+    throw badRequest(
+      `Invalid operation: \`${String(raw.op)}\`. It must be one of the following: add, remove, replace.`,
+    );
   if (!("path" in raw)) throw badRequest("Unable to find 'path' in JSON Schema change");
   return { op: raw.op as OpName, path: raw.path };
 }
@@ -58,7 +63,8 @@ function parseV20(raw: Record<string, unknown>): { op: OpName; path: unknown } {
 export function parseImagePatch(dialect: PatchDialect, body: unknown): PatchOp[] {
   if (!Array.isArray(body)) throw badRequest("Request body must be a JSON array of operation objects.");
   return body.map((raw: unknown) => {
-    if (raw === null || typeof raw !== "object" || Array.isArray(raw)) throw badRequest("Operations must be JSON objects.");
+    if (raw === null || typeof raw !== "object" || Array.isArray(raw))
+      throw badRequest("Operations must be JSON objects.");
     const obj = raw as Record<string, unknown>;
     const { op, path } = dialect === "v2.1" ? parseV21(obj) : parseV20(obj);
     const key = decodePointer(path);

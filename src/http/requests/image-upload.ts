@@ -19,7 +19,8 @@ export function declaredSize(headers: Headers): number | null {
   const announced = headers.get("x-openstack-image-size");
   if (announced !== null) {
     const n = Number(announced);
-    if (!INTEGER.test(announced) || !Number.isSafeInteger(n)) throw badRequest("Invalid or missing image size in request headers.");
+    if (!INTEGER.test(announced) || !Number.isSafeInteger(n))
+      throw badRequest("Invalid or missing image size in request headers.");
     return n;
   }
   // The runtime has already checked Content-Length against the body it delivers.

@@ -25,7 +25,8 @@ export function parseImportRequest(body: unknown, enabled: readonly string[]): I
   if (method === undefined) throw badRequest("Import request requires a 'method' field.");
   if (!isObject(method) || method.name === undefined) throw badRequest("Import request requires a 'name' field.");
   const name = method.name;
-  if (typeof name !== "string" || !enabled.includes(name)) throw badRequest(`Unknown import method name '${String(name)}'.`);
+  if (typeof name !== "string" || !enabled.includes(name))
+    throw badRequest(`Unknown import method name '${String(name)}'.`);
   for (const key of ["all_stores_must_succeed", "all_stores"]) {
     if (key in doc && typeof doc[key] !== "boolean") throw badRequest(`'${key}' must be boolean value only`);
   }

@@ -175,7 +175,10 @@ function parseInFilter(raw: string): string[] {
 /** ISO 8601 with optional offset; no offset means UTC. */
 function parseIsoTime(raw: string, column: string): number {
   const bad = () => badRequest(`Bad "${column}" query filter format. Use ISO 8601 DateTime notation.`);
-  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(raw.trim());
+  const m =
+    /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
+      raw.trim(),
+    );
   if (!m) throw bad();
   const [, y, mo, d, h = "00", mi = "00", s = "00", frac = "", tz] = m;
   let offset = "Z";
@@ -185,7 +188,8 @@ function parseIsoTime(raw: string, column: string): number {
   }
   const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}.${frac.padEnd(3, "0").slice(0, 3)}${offset}`);
   // Date.parse rolls 2020-02-31 over to March; Glance's parser refuses it.
-  if (Number.isNaN(ms) || new Date(`${y}-${mo}-${d}T00:00:00Z`).toISOString().slice(0, 10) !== `${y}-${mo}-${d}`) throw bad();
+  if (Number.isNaN(ms) || new Date(`${y}-${mo}-${d}T00:00:00Z`).toISOString().slice(0, 10) !== `${y}-${mo}-${d}`)
+    throw bad();
   return ms;
 }
 
@@ -279,7 +283,11 @@ export function parseListImages(url: URL): ListQuery {
   }
   // D1 binds at most 100 parameters per statement; keep room for scoping and the marker.
   const bound =
-    q.inFilters.reduce((n, f) => n + f.values.length, 0) + q.tags.length + 2 * q.properties.length + 2 * q.timeFilters.length;
-  if (bound > MAX_FILTER_VALUES) throw badRequest(`Too many filter values: at most ${MAX_FILTER_VALUES} are supported.`);
+    q.inFilters.reduce((n, f) => n + f.values.length, 0) +
+    q.tags.length +
+    2 * q.properties.length +
+    2 * q.timeFilters.length;
+  if (bound > MAX_FILTER_VALUES)
+    throw badRequest(`Too many filter values: at most ${MAX_FILTER_VALUES} are supported.`);
   return q;
 }

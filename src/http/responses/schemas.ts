@@ -32,7 +32,11 @@ const MEMBER_SCHEMA = {
     image_id: { type: "string", description: "An identifier for the image", pattern: UUID_PATTERN },
     created_at: { type: "string", description: "Date and time of image member creation" },
     updated_at: { type: "string", description: "Date and time of last modification of image member" },
-    status: { type: "string", description: "The status of this image member", enum: ["pending", "accepted", "rejected"] },
+    status: {
+      type: "string",
+      description: "The status of this image member",
+      enum: ["pending", "accepted", "rejected"],
+    },
     schema: { readOnly: true, type: "string" },
   },
 };
@@ -45,12 +49,23 @@ const MEMBERS_SCHEMA = {
 
 const TASK_PROPERTIES = {
   id: { type: "string", description: "An identifier for the task", pattern: UUID_PATTERN },
-  type: { type: "string", description: "The type of task represented by this content", enum: ["import", "api_image_import", "location_import"] },
-  status: { type: "string", description: "The current status of this task", enum: ["pending", "processing", "success", "failure"] },
+  type: {
+    type: "string",
+    description: "The type of task represented by this content",
+    enum: ["import", "api_image_import", "location_import"],
+  },
+  status: {
+    type: "string",
+    description: "The current status of this task",
+    enum: ["pending", "processing", "success", "failure"],
+  },
   input: { type: ["null", "object"], description: "The parameters required by task, JSON blob" },
   result: { type: ["null", "object"], description: "The result of current task, JSON blob" },
   owner: { type: "string", description: "An identifier for the owner of this task" },
-  message: { type: "string", description: "Human-readable informative message only included when appropriate (usually on failure)" },
+  message: {
+    type: "string",
+    description: "Human-readable informative message only included when appropriate (usually on failure)",
+  },
   image_id: { type: "string", description: "Image associated with the task" },
   request_id: { type: "string", description: "Human-readable informative request-id" },
   user_id: { type: "string", description: "User associated with the task" },
@@ -63,7 +78,12 @@ const TASK_PROPERTIES = {
 const TASK_SCHEMA = { name: "task", properties: TASK_PROPERTIES };
 const TASKS_SCHEMA = {
   name: "tasks",
-  properties: { tasks: { type: "array", items: TASK_SCHEMA }, schema: { type: "string" }, first: { type: "string" }, next: { type: "string" } },
+  properties: {
+    tasks: { type: "array", items: TASK_SCHEMA },
+    schema: { type: "string" },
+    first: { type: "string" },
+    next: { type: "string" },
+  },
   links: PAGED_LINKS,
 };
 
@@ -71,16 +91,29 @@ const TASKS_SCHEMA = {
  * Metadata-definition schemas: the catalog itself is not implemented, but clients fetch these documents
  * (the glance CLI caches namespace/resource_type; tempest checks each `name`).
  */
-const metadef = (name: string, properties: Record<string, unknown>) => ({ name, properties, additionalProperties: false });
+const metadef = (name: string, properties: Record<string, unknown>) => ({
+  name,
+  properties,
+  additionalProperties: false,
+});
 const collection = (name: string, itemsKey: string, item: object) => ({
   name,
-  properties: { [itemsKey]: { type: "array", items: item }, first: { type: "string" }, next: { type: "string" }, schema: { type: "string" } },
+  properties: {
+    [itemsKey]: { type: "array", items: item },
+    first: { type: "string" },
+    next: { type: "string" },
+    schema: { type: "string" },
+  },
   links: PAGED_LINKS,
 });
 const NAMESPACE = metadef("namespace", {
   namespace: { type: "string", maxLength: 80, description: "The unique namespace text." },
   display_name: { type: "string", maxLength: 80, description: "The user friendly name for the namespace." },
-  description: { type: "string", maxLength: 500, description: "Provides a user friendly description of the namespace." },
+  description: {
+    type: "string",
+    maxLength: 500,
+    description: "Provides a user friendly description of the namespace.",
+  },
   visibility: { type: "string", enum: ["public", "private"], description: "Scope of namespace accessibility." },
   protected: { type: "boolean", description: "If true, namespace will not be deletable." },
   owner: { type: "string", maxLength: 255, description: "Owner of the namespace." },
@@ -90,7 +123,11 @@ const NAMESPACE = metadef("namespace", {
   self: { readOnly: true, type: "string" },
 });
 const RESOURCE_TYPE = metadef("resource_type_association", {
-  name: { type: "string", maxLength: 80, description: "Resource type names should be aligned with Heat resource types whenever possible." },
+  name: {
+    type: "string",
+    maxLength: 80,
+    description: "Resource type names should be aligned with Heat resource types whenever possible.",
+  },
   prefix: { type: "string", maxLength: 80 },
   properties_target: { type: "string", maxLength: 80 },
   created_at: { type: "string", readOnly: true, format: "date-time" },

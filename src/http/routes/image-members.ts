@@ -1,7 +1,7 @@
 // GET/POST /v2/images/{id}/members and GET/PUT/DELETE /v2/images/{id}/members/{member_id}.
 import { Hono } from "hono";
-import type { ImageMember } from "../../services/ports";
 import { parseMemberCreate, parseMemberStatus } from "../../services/member-service";
+import type { ImageMember } from "../../services/ports";
 import type { AppEnv } from "../context";
 import { readJson } from "../json-body";
 import { isoTime } from "../responses/image";
@@ -36,7 +36,12 @@ imageMembers.get("/:imageId/members/:memberId", async (c) => {
 
 imageMembers.put("/:imageId/members/:memberId", async (c) => {
   const status = parseMemberStatus(await readJson(c.req.raw, c.var.config.maxJsonBody));
-  const member = await c.var.services.members.setStatus(c.var.ctx, c.req.param("imageId"), c.req.param("memberId"), status);
+  const member = await c.var.services.members.setStatus(
+    c.var.ctx,
+    c.req.param("imageId"),
+    c.req.param("memberId"),
+    status,
+  );
   return c.json(toGlanceMember(member));
 });
 

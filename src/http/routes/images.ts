@@ -1,8 +1,8 @@
 // GET/POST /v2/images and GET/PATCH/DELETE /v2/images/{id}.
 import { Hono } from "hono";
 import { IMPORT_METHODS } from "../../services/import-service";
-import { readJson } from "../json-body";
 import { type AppEnv, publicBase } from "../context";
+import { readJson } from "../json-body";
 import { parseCreateImage } from "../requests/create-image";
 import { parseImagePatch, patchDialect } from "../requests/image-patch";
 import { parseListImages } from "../requests/list-images";

@@ -28,7 +28,11 @@ tasks.get("/", async (c) => {
   if (marker !== undefined && !UUID_RE.test(marker)) throw badRequest("Invalid marker format");
   const pageSize = Math.min(limit, 1000);
   const page = await c.var.services.tasks.list(c.var.ctx, { limit: pageSize, sortDir, status, type, marker });
-  const body: Record<string, unknown> = { tasks: page.map((t) => toTaskDoc(t, false)), first: "/v2/tasks", schema: "/v2/schemas/tasks" };
+  const body: Record<string, unknown> = {
+    tasks: page.map((t) => toTaskDoc(t, false)),
+    first: "/v2/tasks",
+    schema: "/v2/schemas/tasks",
+  };
   if (limit > 0 && page.length === pageSize) {
     const next = new URLSearchParams(q);
     next.set("marker", page[page.length - 1]!.id);
@@ -37,7 +41,9 @@ tasks.get("/", async (c) => {
   return c.json(body);
 });
 
-tasks.get("/:taskId", async (c) => c.json(toTaskDoc(await c.var.services.tasks.show(c.var.ctx, c.req.param("taskId")))));
+tasks.get("/:taskId", async (c) =>
+  c.json(toTaskDoc(await c.var.services.tasks.show(c.var.ctx, c.req.param("taskId")))),
+);
 
 tasks.delete("/:taskId", () => {
   throw new DomainError(

@@ -1,6 +1,6 @@
 // D1ImageRepository: the ImageRepository port on D1 through Drizzle (CAS updates, keyset-paginated lists).
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
-import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { ImageStatus, MemberStatus } from "../../domain/image";
 import type { ListQuery } from "../../domain/image-list";
 import type { Membership } from "../../domain/policy";
@@ -32,9 +32,7 @@ const liveMember = (imageId: string, memberId: string) =>
 /** Statuses whose images no longer count against a project (Glance's _image_get_count_by_owner). */
 const GONE = sql.raw(`('killed', 'deleted', 'pending_delete')`);
 /** An image's bytes for the quotas: its data, else the declared size of its upload, else its chunked stage's total. */
-const BYTES = sql.raw(
-  `coalesce(i.size, i.upload_size, CASE WHEN i.status = 'uploading' THEN s.total END, 0)`,
-);
+const BYTES = sql.raw(`coalesce(i.size, i.upload_size, CASE WHEN i.status = 'uploading' THEN s.total END, 0)`);
 
 export class D1ImageRepository implements ImageRepository {
   private readonly db: DrizzleD1Database;
@@ -62,7 +60,10 @@ export class D1ImageRepository implements ImageRepository {
     return { image: rowToImage(row.image), membership };
   }
 
-  async insert(image: Parameters<ImageRepository["insert"]>[0], maxOwned: number | null = null): Promise<InsertOutcome> {
+  async insert(
+    image: Parameters<ImageRepository["insert"]>[0],
+    maxOwned: number | null = null,
+  ): Promise<InsertOutcome> {
     // ON CONFLICT DO NOTHING: deleted rows stay as tombstones, so a reused id is refused too (OSSN-0075).
     if (maxOwned === null || image.owner === null) {
       const res = await this.db.insert(images).values(imageToColumns(image)).onConflictDoNothing().run();
@@ -73,8 +74,14 @@ export class D1ImageRepository implements ImageRepository {
     // ON CONFLICT as a join constraint.
     const cols = getTableColumns(images);
     const entries = Object.entries(imageToColumns(image)) as [keyof typeof cols, unknown][];
-    const names = sql.join(entries.map(([k]) => sql.identifier(cols[k].name)), sql`, `);
-    const values = sql.join(entries.map(([k, v]) => sql`${v === null ? null : cols[k].mapToDriverValue(v)}`), sql`, `);
+    const names = sql.join(
+      entries.map(([k]) => sql.identifier(cols[k].name)),
+      sql`, `,
+    );
+    const values = sql.join(
+      entries.map(([k, v]) => sql`${v === null ? null : cols[k].mapToDriverValue(v)}`),
+      sql`, `,
+    );
     const res = await this.db.run(sql`INSERT INTO images (${names}) SELECT ${values}
       WHERE (SELECT count(*) FROM images WHERE owner = ${image.owner} AND deleted = 0 AND status NOT IN ${GONE}) < ${maxOwned}
       ON CONFLICT (id) DO NOTHING`);
@@ -127,7 +134,13 @@ export class D1ImageRepository implements ImageRepository {
     const [img] = await this.db.batch([
       this.db
         .update(images)
-        .set({ deleted: true, deletedAt: now, status: "deleted", updatedAt: now, revision: sql`${images.revision} + 1` })
+        .set({
+          deleted: true,
+          deletedAt: now,
+          status: "deleted",
+          updatedAt: now,
+          revision: sql`${images.revision} + 1`,
+        })
         .where(and(eq(images.id, id), eq(images.deleted, false))),
       this.db
         .update(imageMembers)
@@ -155,11 +168,7 @@ export class D1ImageRepository implements ImageRepository {
   }
 
   async findMember(imageId: string, memberId: string) {
-    const rows = await this.db
-      .select()
-      .from(imageMembers)
-      .where(liveMember(imageId, memberId))
-      .limit(1);
+    const rows = await this.db.select().from(imageMembers).where(liveMember(imageId, memberId)).limit(1);
     return rows[0] ? toMember(rows[0]) : null;
   }
 

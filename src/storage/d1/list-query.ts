@@ -113,7 +113,8 @@ function filters(q: ListQuery, caller: ListCaller): (SQL | undefined)[] {
     } else c.push(inArray(IN_COLUMNS[f.column], f.values));
   }
   if (q.owner !== undefined) c.push(eq(images.owner, q.owner));
-  for (const tag of q.tags) c.push(sql`exists (select 1 from json_each(${images.tags}) where json_each.value = ${tag})`);
+  for (const tag of q.tags)
+    c.push(sql`exists (select 1 from json_each(${images.tags}) where json_each.value = ${tag})`);
   if (q.sizeMin !== undefined) c.push(gte(images.size, q.sizeMin));
   if (q.sizeMax !== undefined) c.push(lte(images.size, q.sizeMax));
   if (q.virtualSizeMin !== undefined) c.push(gte(images.virtualSize, q.virtualSizeMin));

@@ -1,6 +1,6 @@
 // D1 adapters of the import feature: staging records (CAS on `received`) and the import's image-row writes.
 import { and, eq, sql } from "drizzle-orm";
-import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { ImportImageWriter, StagingRecord, StagingRepository } from "../../services/import-ports";
 import { imageStaging, images } from "./schema";
 
@@ -17,7 +17,11 @@ export class D1StagingRepository implements StagingRepository, ImportImageWriter
 
   async put(record: StagingRecord): Promise<void> {
     const { imageId, ...rest } = record;
-    await this.db.insert(imageStaging).values(record).onConflictDoUpdate({ target: imageStaging.imageId, set: rest }).run();
+    await this.db
+      .insert(imageStaging)
+      .values(record)
+      .onConflictDoUpdate({ target: imageStaging.imageId, set: rest })
+      .run();
   }
 
   async advance(
@@ -37,12 +41,19 @@ export class D1StagingRepository implements StagingRepository, ImportImageWriter
     await this.db.delete(imageStaging).where(eq(imageStaging.imageId, imageId)).run();
   }
 
-  async finish(...[image, from, to, fields, properties, now]: Parameters<ImportImageWriter["finish"]>): Promise<boolean> {
+  async finish(
+    ...[image, from, to, fields, properties, now]: Parameters<ImportImageWriter["finish"]>
+  ): Promise<boolean> {
     const res = await this.db
       .update(images)
       .set({ ...fields, status: to, properties, updatedAt: now, revision: sql`${images.revision} + 1` })
       .where(
-        and(eq(images.id, image.id), eq(images.deleted, false), eq(images.status, from), eq(images.revision, image.revision)),
+        and(
+          eq(images.id, image.id),
+          eq(images.deleted, false),
+          eq(images.status, from),
+          eq(images.revision, image.revision),
+        ),
       )
       .run();
     return res.meta.changes === 1;

@@ -1,8 +1,8 @@
 // D1TaskRepository: import tasks in D1 (claim/heartbeat by compare-and-swap on status and updated_at).
 import { and, asc, desc, eq, gt, isNull, lt, or, type SQL } from "drizzle-orm";
-import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { Task, TaskListQuery, TaskRepository, TaskStatus } from "../../services/import-ports";
-import { tasks, type TaskRow } from "./schema";
+import { type TaskRow, tasks } from "./schema";
 
 const toTask = (r: TaskRow): Task => ({
   id: r.id,
@@ -31,7 +31,11 @@ export class D1TaskRepository implements TaskRepository {
   }
 
   async find(id: string): Promise<Task | null> {
-    const rows = await this.db.select().from(tasks).where(and(eq(tasks.id, id), eq(tasks.deleted, false))).limit(1);
+    const rows = await this.db
+      .select()
+      .from(tasks)
+      .where(and(eq(tasks.id, id), eq(tasks.deleted, false)))
+      .limit(1);
     return rows[0] ? toTask(rows[0]) : null;
   }
 
@@ -40,7 +44,11 @@ export class D1TaskRepository implements TaskRepository {
     // Expired tasks are gone for Glance (it purges them); we just stop showing them.
     conds.push(or(isNull(tasks.expiresAt), gt(tasks.expiresAt, now))!);
     if (owner !== null) conds.push(eq(tasks.owner, owner));
-    const rows = await this.db.select().from(tasks).where(and(...conds)).orderBy(asc(tasks.createdAt), asc(tasks.id));
+    const rows = await this.db
+      .select()
+      .from(tasks)
+      .where(and(...conds))
+      .orderBy(asc(tasks.createdAt), asc(tasks.id));
     return rows.map(toTask);
   }
 
@@ -52,7 +60,9 @@ export class D1TaskRepository implements TaskRepository {
     if (m) {
       // Keyset pagination on (created_at, id) in the requested direction.
       const after = q.sortDir === "desc" ? lt : gt;
-      conds.push(or(after(tasks.createdAt, m.createdAt), and(eq(tasks.createdAt, m.createdAt), after(tasks.id, m.id)))!);
+      conds.push(
+        or(after(tasks.createdAt, m.createdAt), and(eq(tasks.createdAt, m.createdAt), after(tasks.id, m.id)))!,
+      );
     }
     const dir = q.sortDir === "desc" ? desc : asc;
     const rows = await this.db

@@ -6,7 +6,10 @@ export class R2BlobStore implements BlobStore {
   constructor(private readonly bucket: R2Bucket) {}
 
   putKnownLength(key: string, length: number): BlobWriter {
-    const w = fixedLengthWriter(length, (body) => this.bucket.put(key, body), { call: "R2 put", abandoned: "upload abandoned" });
+    const w = fixedLengthWriter(length, (body) => this.bucket.put(key, body), {
+      call: "R2 put",
+      abandoned: "upload abandoned",
+    });
     return {
       ...w,
       close: async () => {

@@ -6,17 +6,28 @@ import { DEFAULT_LIMITS, READ_ONLY, RESERVED } from "../../../src/domain/propert
 import type { RequestContext } from "../../../src/domain/request-context";
 import { ctx, failure, image, thrown } from "../fixtures/domain";
 
-const apply = (img: Image, ops: PatchOp[], dialect: PatchDialect = "v2.1", who: RequestContext = ctx.member, limits = DEFAULT_LIMITS) =>
-  applyImagePatch(img, ops, dialect, who, limits);
+const apply = (
+  img: Image,
+  ops: PatchOp[],
+  dialect: PatchDialect = "v2.1",
+  who: RequestContext = ctx.member,
+  limits = DEFAULT_LIMITS,
+) => applyImagePatch(img, ops, dialect, who, limits);
 
 describe("read-only and reserved keys", () => {
   const ops = ["add", "replace", "remove"] as const;
   it.each(READ_ONLY.flatMap((key) => ops.map((op) => ({ key, op }))))("$op /$key -> 403 read-only", ({ key, op }) => {
-    expect(failure(() => apply(image(), [{ op, key, value: "x" }]))).toEqual(["forbidden", `Attribute '${key}' is read-only.`]);
+    expect(failure(() => apply(image(), [{ op, key, value: "x" }]))).toEqual([
+      "forbidden",
+      `Attribute '${key}' is read-only.`,
+    ]);
   });
   const reserved = [...RESERVED, "os_glance", "os_glance_import_task", "os_glance_foo"];
   it.each(reserved.flatMap((key) => ops.map((op) => ({ key, op }))))("$op /$key -> 403 reserved", ({ key, op }) => {
-    expect(failure(() => apply(image(), [{ op, key, value: "x" }]))).toEqual(["forbidden", `Attribute '${key}' is reserved.`]);
+    expect(failure(() => apply(image(), [{ op, key, value: "x" }]))).toEqual([
+      "forbidden",
+      `Attribute '${key}' is reserved.`,
+    ]);
   });
 });
 
@@ -57,12 +68,23 @@ describe("base attributes", () => {
     expect(apply(image(), [{ op: "replace", key: "name", value: "x" }], "v2.0").name).toBe("x");
   });
 
-  it.each(["name", "visibility", "protected", "os_hidden", "min_ram", "min_disk", "tags", "owner", "disk_format", "container_format"])(
-    "remove /%s -> 403 may not be removed",
-    (key) => {
-      expect(failure(() => apply(image(), [{ op: "remove", key }]))).toEqual(["forbidden", `Property ${key} may not be removed.`]);
-    },
-  );
+  it.each([
+    "name",
+    "visibility",
+    "protected",
+    "os_hidden",
+    "min_ram",
+    "min_disk",
+    "tags",
+    "owner",
+    "disk_format",
+    "container_format",
+  ])("remove /%s -> 403 may not be removed", (key) => {
+    expect(failure(() => apply(image(), [{ op: "remove", key }]))).toEqual([
+      "forbidden",
+      `Property ${key} may not be removed.`,
+    ]);
+  });
 
   it("schema violations are 400", () => {
     const bad: [string, unknown][] = [
@@ -79,7 +101,10 @@ describe("base attributes", () => {
       ["tags", [1]],
     ];
     for (const [key, value] of bad)
-      expect(thrown(() => apply(image(), [{ op: "replace", key, value }])).kind, `${key}=${JSON.stringify(value)}`).toBe("bad_request");
+      expect(
+        thrown(() => apply(image(), [{ op: "replace", key, value }])).kind,
+        `${key}=${JSON.stringify(value)}`,
+      ).toBe("bad_request");
   });
 });
 
@@ -97,9 +122,13 @@ describe("format fields lock after queued", () => {
     });
   }
   it("queued and importing images accept format changes; other fields stay editable when active", () => {
-    expect(apply(image({ status: "importing" }), [{ op: "replace", key: "disk_format", value: "raw" }]).diskFormat).toBe("raw");
+    expect(
+      apply(image({ status: "importing" }), [{ op: "replace", key: "disk_format", value: "raw" }]).diskFormat,
+    ).toBe("raw");
     expect(apply(image({ status: "active" }), [{ op: "replace", key: "name", value: "x" }]).name).toBe("x");
-    expect(apply(image({ status: "deactivated" }), [{ op: "add", key: "k", value: "v" }]).properties).toEqual({ k: "v" });
+    expect(apply(image({ status: "deactivated" }), [{ op: "add", key: "k", value: "v" }]).properties).toEqual({
+      k: "v",
+    });
   });
 });
 
@@ -107,12 +136,18 @@ describe("extra properties", () => {
   const withProp = () => image({ properties: { os_distro: "ubuntu" } });
 
   it("v2.1 add creates, and overwrites an existing one", () => {
-    expect(apply(image(), [{ op: "add", key: "os_distro", value: "debian" }]).properties).toEqual({ os_distro: "debian" });
-    expect(apply(withProp(), [{ op: "add", key: "os_distro", value: "debian" }]).properties).toEqual({ os_distro: "debian" });
+    expect(apply(image(), [{ op: "add", key: "os_distro", value: "debian" }]).properties).toEqual({
+      os_distro: "debian",
+    });
+    expect(apply(withProp(), [{ op: "add", key: "os_distro", value: "debian" }]).properties).toEqual({
+      os_distro: "debian",
+    });
   });
 
   it("v2.0 add creates a new one, and 409s on an existing one", () => {
-    expect(apply(image(), [{ op: "add", key: "hw_cpu_cores", value: "5" }], "v2.0").properties).toEqual({ hw_cpu_cores: "5" });
+    expect(apply(image(), [{ op: "add", key: "hw_cpu_cores", value: "5" }], "v2.0").properties).toEqual({
+      hw_cpu_cores: "5",
+    });
     expect(failure(() => apply(withProp(), [{ op: "add", key: "os_distro", value: "x" }], "v2.0"))).toEqual([
       "conflict",
       "Property os_distro already present.",
@@ -129,16 +164,23 @@ describe("extra properties", () => {
   it("remove deletes an existing property; a missing one is a 409", () => {
     expect(apply(withProp(), [{ op: "remove", key: "os_distro" }]).properties).toEqual({});
     const e = thrown(() => apply(image(), [{ op: "remove", key: "no_such_property" }]));
-    expect([e.kind, e.explanation, e.detail]).toEqual(["conflict", undefined, "Property no_such_property does not exist."]);
+    expect([e.kind, e.explanation, e.detail]).toEqual([
+      "conflict",
+      undefined,
+      "Property no_such_property does not exist.",
+    ]);
   });
 
   it("names inherited from Object.prototype are not existing properties", () => {
     for (const key of ["constructor", "toString", "hasOwnProperty", "__proto__"]) {
-      expect(failure(() => apply(image(), [{ op: "remove", key }])), key).toEqual(["conflict", `Property ${key} does not exist.`]);
-      expect(failure(() => apply(image(), [{ op: "replace", key, value: "x" }])), key).toEqual([
-        "conflict",
-        `Property ${key} does not exist.`,
-      ]);
+      expect(
+        failure(() => apply(image(), [{ op: "remove", key }])),
+        key,
+      ).toEqual(["conflict", `Property ${key} does not exist.`]);
+      expect(
+        failure(() => apply(image(), [{ op: "replace", key, value: "x" }])),
+        key,
+      ).toEqual(["conflict", `Property ${key} does not exist.`]);
     }
   });
 
@@ -155,8 +197,13 @@ describe("extra properties", () => {
       "bad_request",
       "Custom property should not be greater than 255 characters.",
     ]);
-    expect(apply(image(), [{ op: "add", key: "k".repeat(255), value: "v" }]).properties).toHaveProperty("k".repeat(255), "v");
-    expect(thrown(() => apply(image(), [{ op: "add", key: "kernel_id", value: "not-a-uuid" }])).kind).toBe("bad_request");
+    expect(apply(image(), [{ op: "add", key: "k".repeat(255), value: "v" }]).properties).toHaveProperty(
+      "k".repeat(255),
+      "v",
+    );
+    expect(thrown(() => apply(image(), [{ op: "add", key: "kernel_id", value: "not-a-uuid" }])).kind).toBe(
+      "bad_request",
+    );
   });
 });
 
@@ -167,7 +214,9 @@ describe("policy inside PATCH", () => {
         "forbidden",
         "Owner can't be updated by non admin.",
       ]);
-    expect(apply(image(), [{ op: "replace", key: "owner", value: "alt-project" }], "v2.1", ctx.admin).owner).toBe("alt-project");
+    expect(apply(image(), [{ op: "replace", key: "owner", value: "alt-project" }], "v2.1", ctx.admin).owner).toBe(
+      "alt-project",
+    );
   });
 
   it("visibility public: non-admin 403, admin ok; community ok for a member", () => {
@@ -175,7 +224,9 @@ describe("policy inside PATCH", () => {
       "forbidden",
       "You are not authorized to complete publicize_image action.",
     ]);
-    expect(apply(image(), [{ op: "replace", key: "visibility", value: "public" }], "v2.1", ctx.admin).visibility).toBe("public");
+    expect(apply(image(), [{ op: "replace", key: "visibility", value: "public" }], "v2.1", ctx.admin).visibility).toBe(
+      "public",
+    );
     expect(apply(image(), [{ op: "replace", key: "visibility", value: "community" }]).visibility).toBe("community");
   });
 });
@@ -230,15 +281,23 @@ describe("atomicity and quotas", () => {
       "payload_too_large",
       "The limit has been exceeded on the number of allowed image properties. Attempted: 129, Maximum: 128",
     ]);
-    expect(apply(full, [
-      { op: "remove", key: "p0" },
-      { op: "add", key: "p128", value: "v" },
-    ]).properties).toHaveProperty("p128");
+    expect(
+      apply(full, [
+        { op: "remove", key: "p0" },
+        { op: "add", key: "p128", value: "v" },
+      ]).properties,
+    ).toHaveProperty("p128");
   });
 
   it("honours configured limits", () => {
-    expect(thrown(() => apply(image(), [{ op: "replace", key: "tags", value: ["a", "b"] }], "v2.1", ctx.member, { ...DEFAULT_LIMITS, tags: 1, properties: 1 })).kind).toBe(
-      "payload_too_large",
-    );
+    expect(
+      thrown(() =>
+        apply(image(), [{ op: "replace", key: "tags", value: ["a", "b"] }], "v2.1", ctx.member, {
+          ...DEFAULT_LIMITS,
+          tags: 1,
+          properties: 1,
+        }),
+      ).kind,
+    ).toBe("payload_too_large");
   });
 });

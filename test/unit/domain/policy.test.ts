@@ -31,7 +31,15 @@ const PERSONAS: Record<Persona, { ctx: RequestContext; membership: Membership }>
 };
 
 const VIS: Visibility[] = ["private", "shared", "public", "community"];
-const MUTATIONS: ImageAction[] = ["modify_image", "delete_image", "upload_image", "deactivate", "reactivate", "add_member", "delete_member"];
+const MUTATIONS: ImageAction[] = [
+  "modify_image",
+  "delete_image",
+  "upload_image",
+  "deactivate",
+  "reactivate",
+  "add_member",
+  "delete_member",
+];
 
 /** Expected visibility (security.md §1.4). A consumer's membership only counts on shared images. */
 const SEES: Record<Persona, Visibility[]> = {
@@ -59,7 +67,9 @@ describe("policy table", () => {
     expect(isAllowed(c, img, membership, "get_image")).toBe(sees);
     for (const action of MUTATIONS) expect(isAllowed(c, img, membership, action), action).toBe(MUTATES.includes(who));
     expect(isAllowed(c, img, membership, "download_image"), "download_image").toBe(DOWNLOADS[who].includes(visibility));
-    const getMembers = who === "admin" || ((who === "ownerMember" || who === "ownerReader" || who.startsWith("consumer")) && who !== "noRole");
+    const getMembers =
+      who === "admin" ||
+      ((who === "ownerMember" || who === "ownerReader" || who.startsWith("consumer")) && who !== "noRole");
     expect(isAllowed(c, img, membership, "get_members"), "get_members").toBe(getMembers);
     expect(isAllowed(c, img, membership, "modify_member"), "modify_member").toBe(who === "admin" || who === "consumer");
   });
@@ -106,11 +116,15 @@ describe("authorize: 404 when hidden, 403 when visible but not allowed", () => {
       "forbidden",
       "You are not authorized to complete delete_image action.",
     ]);
-    expect(failure(() => authorize(consumer, image({ visibility: "shared" }), pending, "deactivate"))[0]).toBe("forbidden");
+    expect(failure(() => authorize(consumer, image({ visibility: "shared" }), pending, "deactivate"))[0]).toBe(
+      "forbidden",
+    );
   });
   it("allowed -> no throw", () => {
     expect(() => authorize(ctx.member, image(), null, "modify_image")).not.toThrow();
-    expect(() => authorize(ctx.admin, image({ owner: "x", visibility: "private" }), null, "delete_image")).not.toThrow();
+    expect(() =>
+      authorize(ctx.admin, image({ owner: "x", visibility: "private" }), null, "delete_image"),
+    ).not.toThrow();
     expect(() => authorize(ctx.other, image({ visibility: "community" }), null, "get_image")).not.toThrow();
   });
 });
@@ -140,7 +154,10 @@ describe("create, visibility, owner and download rules", () => {
     for (const v of ["private", "shared"]) expect(() => authorizeVisibility(ctx.member, v)).not.toThrow();
   });
   it("authorizeOwnerChange and assertDownloadable", () => {
-    expect(failure(() => authorizeOwnerChange(ctx.member))).toEqual(["forbidden", "Owner can't be updated by non admin."]);
+    expect(failure(() => authorizeOwnerChange(ctx.member))).toEqual([
+      "forbidden",
+      "Owner can't be updated by non admin.",
+    ]);
     expect(() => authorizeOwnerChange(ctx.admin)).not.toThrow();
     expect(failure(() => assertDownloadable(ctx.member, { status: "deactivated" }))).toEqual([
       "forbidden",

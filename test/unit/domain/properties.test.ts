@@ -3,9 +3,9 @@ import { describe, expect, it } from "vitest";
 import {
   assertNotReadOnlyOrReserved,
   assertWithinLimits,
-  DEFAULT_LIMITS,
   BASE_KEYS,
   countedProperties,
+  DEFAULT_LIMITS,
   isReadOnly,
   isReserved,
   pyRepr,
@@ -14,8 +14,10 @@ import {
 import { failure } from "../fixtures/domain";
 
 const PREFIX = "Provided object does not match schema 'image': ";
-const ok = (key: string, v: unknown) => expect(() => validateValue(key, v), `${key}=${JSON.stringify(v)}`).not.toThrow();
-const bad = (key: string, v: unknown, text: string) => expect(failure(() => validateValue(key, v))).toEqual(["bad_request", text]);
+const ok = (key: string, v: unknown) =>
+  expect(() => validateValue(key, v), `${key}=${JSON.stringify(v)}`).not.toThrow();
+const bad = (key: string, v: unknown, text: string) =>
+  expect(failure(() => validateValue(key, v))).toEqual(["bad_request", text]);
 
 describe("pyRepr", () => {
   it("renders like Python's repr", () => {
@@ -65,8 +67,10 @@ describe("validateValue: enums and booleans", () => {
   });
 
   it("disk_format and container_format: null or one of the configured formats", () => {
-    for (const v of [null, "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"]) ok("disk_format", v);
-    for (const v of [null, "ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"]) ok("container_format", v);
+    for (const v of [null, "ami", "ari", "aki", "vhd", "vhdx", "vmdk", "raw", "qcow2", "vdi", "iso", "ploop"])
+      ok("disk_format", v);
+    for (const v of [null, "ami", "ari", "aki", "bare", "ovf", "ova", "docker", "compressed"])
+      ok("container_format", v);
     bad(
       "disk_format",
       "exe",
@@ -160,7 +164,22 @@ describe("validateValue: extra properties", () => {
 
 describe("read-only / reserved classification", () => {
   it("classifies keys", () => {
-    for (const k of ["id", "status", "checksum", "size", "virtual_size", "created_at", "updated_at", "os_hash_algo", "os_hash_value", "self", "file", "schema", "direct_url", "stores"]) {
+    for (const k of [
+      "id",
+      "status",
+      "checksum",
+      "size",
+      "virtual_size",
+      "created_at",
+      "updated_at",
+      "os_hash_algo",
+      "os_hash_value",
+      "self",
+      "file",
+      "schema",
+      "direct_url",
+      "stores",
+    ]) {
       expect(isReadOnly(k), k).toBe(true);
       expect(failure(() => assertNotReadOnlyOrReserved(k))).toEqual(["forbidden", `Attribute '${k}' is read-only.`]);
     }
@@ -168,15 +187,25 @@ describe("read-only / reserved classification", () => {
       expect(isReserved(k), k).toBe(true);
       expect(failure(() => assertNotReadOnlyOrReserved(k))).toEqual(["forbidden", `Attribute '${k}' is reserved.`]);
     }
-    for (const k of ["name", "os_distro", "glance_x", "OS_GLANCE_X", "x_os_glance"]) expect(() => assertNotReadOnlyOrReserved(k)).not.toThrow();
+    for (const k of ["name", "os_distro", "glance_x", "OS_GLANCE_X", "x_os_glance"])
+      expect(() => assertNotReadOnlyOrReserved(k)).not.toThrow();
     expect(BASE_KEYS.has("owner")).toBe(true);
     expect(BASE_KEYS.has("os_distro")).toBe(false);
   });
 
   it("quota counting ignores os_glance* keys", () => {
     expect(countedProperties({ a: "1", os_glance_import_task: "x", b: "2" })).toBe(2);
-    expect(() => assertWithinLimits({ tags: ["a"], properties: { a: "1", os_glance_x: "y" } }, { ...DEFAULT_LIMITS, tags: 1, properties: 1 })).not.toThrow();
-    expect(failure(() => assertWithinLimits({ tags: ["a", "b"], properties: {} }, { ...DEFAULT_LIMITS, tags: 1, properties: 1 }))).toEqual([
+    expect(() =>
+      assertWithinLimits(
+        { tags: ["a"], properties: { a: "1", os_glance_x: "y" } },
+        { ...DEFAULT_LIMITS, tags: 1, properties: 1 },
+      ),
+    ).not.toThrow();
+    expect(
+      failure(() =>
+        assertWithinLimits({ tags: ["a", "b"], properties: {} }, { ...DEFAULT_LIMITS, tags: 1, properties: 1 }),
+      ),
+    ).toEqual([
       "payload_too_large",
       "The limit has been exceeded on the number of allowed image tags. Attempted: 2, Maximum: 1",
     ]);
@@ -188,7 +217,7 @@ describe("pyRepr on deep values", () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
     const text = pyRepr(deep);
-    expect(text.startsWith("[".repeat(32) + "[...]")).toBe(true);
+    expect(text.startsWith(`${"[".repeat(32)}[...]`)).toBe(true);
     expect(pyRepr([[1]])).toBe("[[1]]");
   });
 });

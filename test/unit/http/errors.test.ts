@@ -95,13 +95,20 @@ describe("errorBody: other renderings from api-spec §10.1", () => {
     expect(errorBody(400, "json", "Invalid sort direction: up").body).toBe(
       '{"message": "Invalid sort direction: up<br /><br />\\n\\n\\n", "code": "400 Bad Request", "title": "Bad Request"}',
     );
-    expect(json(500).message).toBe("The server has either erred or is incapable of performing the requested operation.<br /><br />\n\n\n");
+    expect(json(500).message).toBe(
+      "The server has either erred or is incapable of performing the requested operation.<br /><br />\n\n\n",
+    );
     expect(json(500).code).toBe("500 Internal Server Error");
   });
 
   it("415 with a detail (master's upload form)", () => {
     expect(
-      errorBody(415, "json", "The request media type application/json is not supported by this server.", "Invalid content type application/json").body,
+      errorBody(
+        415,
+        "json",
+        "The request media type application/json is not supported by this server.",
+        "Invalid content type application/json",
+      ).body,
     ).toBe(
       '{"message": "The request media type application/json is not supported by this server.\\n<br /><br />\\nInvalid content type application/json", "code": "415 Unsupported Media Type", "title": "Unsupported Media Type"}',
     );

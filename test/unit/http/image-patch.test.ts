@@ -16,20 +16,26 @@ describe("patchDialect", () => {
     expect(patchDialect("application/json; charset=utf-8")).toBe("v2.1");
   });
 
-  it.each([undefined, "", "application/json-patch+json", "text/plain", "application/openstack-images-v2.2-json-patch", "application/octet-stream"])(
-    "%s -> 415 with Accept-Patch",
-    (type) => {
-      const e = thrown(() => patchDialect(type));
-      expect(e.kind).toBe("unsupported_media_type");
-      expect(e.headers["Accept-Patch"]).toBe(
-        "application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch",
-      );
-      expect(e.explanation).toBe(`The request media type ${type ?? "None"} is not supported by this server.`);
-    },
-  );
+  it.each([
+    undefined,
+    "",
+    "application/json-patch+json",
+    "text/plain",
+    "application/openstack-images-v2.2-json-patch",
+    "application/octet-stream",
+  ])("%s -> 415 with Accept-Patch", (type) => {
+    const e = thrown(() => patchDialect(type));
+    expect(e.kind).toBe("unsupported_media_type");
+    expect(e.headers["Accept-Patch"]).toBe(
+      "application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch",
+    );
+    expect(e.explanation).toBe(`The request media type ${type ?? "None"} is not supported by this server.`);
+  });
 
   it("ACCEPT_PATCH is Glance's header text", () => {
-    expect(ACCEPT_PATCH).toBe("application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch");
+    expect(ACCEPT_PATCH).toBe(
+      "application/openstack-images-v2.0-json-patch, application/openstack-images-v2.1-json-patch",
+    );
   });
 });
 
@@ -87,14 +93,29 @@ describe("parseImagePatch v2.1", () => {
 
   it.each([
     [{ op: "add", path: "/tags/-", value: "lts" }, "Invalid JSON pointer for this resource: '/tags/-'"],
-    [{ path: "/name", value: "x" }, "Unable to find `op` in JSON Schema change. It must be one of the following: add, remove, replace."],
-    [{ op: "move", from: "/a", path: "/b" }, "Invalid operation: `move`. It must be one of the following: add, remove, replace."],
-    [{ op: "copy", from: "/a", path: "/b" }, "Invalid operation: `copy`. It must be one of the following: add, remove, replace."],
-    [{ op: "test", path: "/b", value: "x" }, "Invalid operation: `test`. It must be one of the following: add, remove, replace."],
+    [
+      { path: "/name", value: "x" },
+      "Unable to find `op` in JSON Schema change. It must be one of the following: add, remove, replace.",
+    ],
+    [
+      { op: "move", from: "/a", path: "/b" },
+      "Invalid operation: `move`. It must be one of the following: add, remove, replace.",
+    ],
+    [
+      { op: "copy", from: "/a", path: "/b" },
+      "Invalid operation: `copy`. It must be one of the following: add, remove, replace.",
+    ],
+    [
+      { op: "test", path: "/b", value: "x" },
+      "Invalid operation: `test`. It must be one of the following: add, remove, replace.",
+    ],
     [{ op: "add", value: "x" }, "Unable to find 'path' in JSON Schema change"],
     [{ op: "add", path: "/name" }, 'Operation "add" requires a member named "value".'],
     [{ op: "replace", path: "/name" }, 'Operation "replace" requires a member named "value".'],
-    [{ replace: "/name", value: "x" }, "Unable to find `op` in JSON Schema change. It must be one of the following: add, remove, replace."],
+    [
+      { replace: "/name", value: "x" },
+      "Unable to find `op` in JSON Schema change. It must be one of the following: add, remove, replace.",
+    ],
   ])("%j -> 400", (op, text) => {
     expect(failure(() => parseImagePatch("v2.1", [op]))).toEqual(["bad_request", text]);
   });

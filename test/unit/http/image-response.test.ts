@@ -39,7 +39,14 @@ describe("toGlanceImage", () => {
 
   it("hides os_glance_stage_host / os_glance_hash_op_host but shows other os_glance_* keys", () => {
     const doc = toGlanceImage(
-      image({ properties: { os_glance_stage_host: "h", os_glance_hash_op_host: "h", os_glance_failed_import: "", os_glance_import_task: "t" } }),
+      image({
+        properties: {
+          os_glance_stage_host: "h",
+          os_glance_hash_op_host: "h",
+          os_glance_failed_import: "",
+          os_glance_import_task: "t",
+        },
+      }),
     );
     expect(doc).not.toHaveProperty("os_glance_stage_host");
     expect(doc).not.toHaveProperty("os_glance_hash_op_host");

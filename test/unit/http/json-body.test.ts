@@ -24,12 +24,18 @@ describe("readJson", () => {
     expect(await readJson(req(' \n {"a": [1, {"b": null}]} \n'), CAP)).toEqual({ a: [1, { b: null }] });
   });
 
-  it.each(['{"name": ', "{'a': 1}", "{a: 1}", "[1,]", "nope", '{"a": 1} {"b": 2}', "\u0000"])("malformed %j -> 400", async (body) => {
-    expect(await failure(readJson(req(body), CAP))).toEqual(["bad_request", "Malformed JSON in request body."]);
-  });
+  it.each(['{"name": ', "{'a': 1}", "{a: 1}", "[1,]", "nope", '{"a": 1} {"b": 2}', "\u0000"])(
+    "malformed %j -> 400",
+    async (body) => {
+      expect(await failure(readJson(req(body), CAP))).toEqual(["bad_request", "Malformed JSON in request body."]);
+    },
+  );
 
   it.each(["true", "false", "null", "123", '"hello"', "1.5"])("scalar %s -> 400", async (body) => {
-    expect(await failure(readJson(req(body), CAP))).toEqual(["bad_request", "Unexpected body type. Expected list/dict."]);
+    expect(await failure(readJson(req(body), CAP))).toEqual([
+      "bad_request",
+      "Unexpected body type. Expected list/dict.",
+    ]);
   });
 
   it.each([null, "", "   ", "\n\t"])("empty %j -> 400", async (body) => {
@@ -37,13 +43,19 @@ describe("readJson", () => {
   });
 
   it("tolerates a shell line continuation between tokens (LF and CRLF)", async () => {
-    expect(await readJson(req('{"name": "x", \\\n "os_distro": "ubuntu"}'), CAP)).toEqual({ name: "x", os_distro: "ubuntu" });
+    expect(await readJson(req('{"name": "x", \\\n "os_distro": "ubuntu"}'), CAP)).toEqual({
+      name: "x",
+      os_distro: "ubuntu",
+    });
     expect(await readJson(req('{"name": "x",\\\r\n"tags": ["a"]}'), CAP)).toEqual({ name: "x", tags: ["a"] });
     expect(await readJson(req('{"name":\\\n"x"}'), CAP)).toEqual({ name: "x" });
   });
 
   it("does not accept a line continuation inside a string", async () => {
-    expect(await failure(readJson(req('{"name": "a\\\nb"}'), CAP))).toEqual(["bad_request", "Malformed JSON in request body."]);
+    expect(await failure(readJson(req('{"name": "a\\\nb"}'), CAP))).toEqual([
+      "bad_request",
+      "Malformed JSON in request body.",
+    ]);
   });
 
   it("keeps escapes inside strings intact when it has to drop continuations", async () => {
@@ -51,7 +63,10 @@ describe("readJson", () => {
   });
 
   it("a stray backslash not followed by a line break stays malformed", async () => {
-    expect(await failure(readJson(req('{"a": 1, \\ "b": 2}'), CAP))).toEqual(["bad_request", "Malformed JSON in request body."]);
+    expect(await failure(readJson(req('{"a": 1, \\ "b": 2}'), CAP))).toEqual([
+      "bad_request",
+      "Malformed JSON in request body.",
+    ]);
   });
 
   it("accepts exactly the cap; one byte more is a 413 (declared or streamed)", async () => {

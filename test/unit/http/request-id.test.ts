@@ -19,6 +19,7 @@ describe("requestIdFrom", () => {
   });
 
   it("ignores ids that are too long or carry unsafe characters", () => {
-    for (const bad of ["x".repeat(65), "a b", "a\nb", "<script>", "a,b", "ü"]) expect(requestIdFrom(bad), bad).toMatch(FRESH);
+    for (const bad of ["x".repeat(65), "a b", "a\nb", "<script>", "a,b", "ü"])
+      expect(requestIdFrom(bad), bad).toMatch(FRESH);
   });
 });
