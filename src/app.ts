@@ -1,5 +1,6 @@
 // Builds the Hono app: request id, config and services, version negotiation, auth, one router per resource, onError.
 import { Hono } from "hono";
+import { createServices } from "./composition";
 import { loadConfig } from "./config";
 import { notFound } from "./domain/errors";
 import { authenticate } from "./http/auth";
@@ -19,7 +20,6 @@ import { metadefs } from "./http/routes/metadefs";
 import { schemas } from "./http/routes/schemas";
 import { tasks } from "./http/routes/tasks";
 import { VERSION_ALIASES, versionsResponse } from "./http/routes/versions";
-import { createServices } from "./services/create-services";
 
 export const app = new Hono<AppEnv>();
 

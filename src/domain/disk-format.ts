@@ -1,4 +1,4 @@
-// Recognises a disk image's format from its first bytes, for uploads that arrive without disk_format.
+// A disk image's format from its first bytes (for uploads without disk_format) and its virtual size.
 
 /** How many leading bytes `detectDiskFormat` looks at (an ISO 9660 signature sits at 0x8001). */
 export const FORMAT_PROBE_BYTES = 0x8006;
@@ -26,4 +26,24 @@ export function detectDiskFormat(head: Uint8Array): string {
     return "vdi";
   if (ascii(head, 0x8001, "CD001")) return "iso";
   return "raw";
+}
+
+/** Leading bytes virtualSizeOf needs (the qcow2 header's size field ends at byte 32). */
+export const VIRTUAL_SIZE_HEAD_BYTES = 32;
+
+/**
+ * Glance computes virtual_size only for bare containers: raw is the data itself, qcow2 has it in its header
+ * (big-endian uint64 at offset 24 after the magic "QFI\xfb"); other formats stay null.
+ */
+export function virtualSizeOf(
+  image: { containerFormat: string | null; diskFormat: string | null },
+  size: number,
+  head: Uint8Array | null,
+): number | null {
+  if (image.containerFormat !== "bare") return null;
+  if (image.diskFormat === "raw") return size;
+  if (image.diskFormat !== "qcow2" || !head || head.byteLength < VIRTUAL_SIZE_HEAD_BYTES) return null;
+  if (head[0] !== 0x51 || head[1] !== 0x46 || head[2] !== 0x49 || head[3] !== 0xfb) return null;
+  const v = new DataView(head.buffer, head.byteOffset, head.byteLength).getBigUint64(24);
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null;
 }

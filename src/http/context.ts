@@ -1,8 +1,8 @@
 // The Hono environment every route shares: bindings, parsed config, services, caller and request id.
 import type { Context } from "hono";
+import type { Services } from "../composition";
 import type { Bindings, Config } from "../config";
 import type { RequestContext } from "../domain/request-context";
-import type { Services } from "../services/create-services";
 
 export type AppEnv = {
   Bindings: Bindings;

@@ -1,4 +1,5 @@
 // Incremental MD5 (RFC 1321) and SHA-512 (FIPS 180-4) whose state survives between requests as a short string.
+import { fromHex, toHex } from "./hex";
 import { md5Blocks } from "./md5-blocks";
 import { sha512Blocks } from "./sha512-blocks";
 
@@ -272,21 +273,6 @@ export class ResumableDigests {
 // ---------------------------------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------------------------------
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-
-export function toHex(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!];
-  return s;
-}
-
-/** Callers have already checked that `hex` is an even-length run of [0-9a-f]. */
-function fromHex(hex: string): Uint8Array {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return out;
-}
 
 // CRC-32 (IEEE 802.3, reflected 0xEDB88320) over the state text: detects truncation and bit rot in stored
 // state; it is not meant to resist deliberate tampering (the state is server-side only).

@@ -1,12 +1,12 @@
-// The Worker's queue handler: runs import tasks; a message is acked when done, retried when it must wait.
+// The Cloudflare Queues adapter: each message names an import task; acked when done, retried when it must wait.
+import { createImportRunner } from "../composition";
 import { type Bindings, loadConfig } from "../config";
 import { logFailure } from "../lib/log-failure";
-import { createImportWorker } from "../services/create-services";
-import type { ImportMessage } from "../services/import-ports";
+import type { ImportMessage } from "../services/import/ports";
 
 export async function handleImportBatch(batch: MessageBatch<unknown>, env: Bindings): Promise<void> {
   const config = loadConfig(env);
-  const worker = createImportWorker(env, config);
+  const runner = createImportRunner(env, config);
   // Come back once a task another delivery holds could have timed out.
   const delaySeconds = Math.max(1, Math.ceil(config.imports.taskTimeoutSeconds / 2));
   for (const message of batch.messages) {
@@ -16,7 +16,7 @@ export async function handleImportBatch(batch: MessageBatch<unknown>, env: Bindi
       continue;
     }
     try {
-      const outcome = await worker.run({ taskId: body.taskId });
+      const outcome = await runner.run({ taskId: body.taskId });
       if (outcome === "ack") message.ack();
       else message.retry({ delaySeconds });
     } catch (err) {

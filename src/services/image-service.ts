@@ -1,14 +1,15 @@
 // Image metadata use cases: each orders policy -> repository -> domain rules, and nothing else.
 
-import { badRequest, conflict, forbidden, imageNotFound, notFound } from "../domain/errors";
+import { badRequest, conflict, forbidden, notFound } from "../domain/errors";
 import { type Image, type NewImageInput, newImage, uniqueSorted } from "../domain/image";
 import type { ListQuery } from "../domain/image-list";
 import { applyImagePatch, type PatchDialect, type PatchOp } from "../domain/image-patch";
 import { assertTransition } from "../domain/image-status";
-import { authorize, authorizeCreate, authorizeVisibility, type ImageAction } from "../domain/policy";
+import { authorizeCreate, authorizeVisibility, type ImageAction } from "../domain/policy";
 import { assertWithinLimits, type Limits, validateValue } from "../domain/properties";
 import type { RequestContext } from "../domain/request-context";
-import type { ImageDataService } from "./image-data-service";
+import type { ImageDataService } from "./data/image-data-service";
+import { loadImage } from "./load-image";
 import type { ImageRepository } from "./ports";
 import type { QuotaPolicy } from "./quota";
 
@@ -20,7 +21,7 @@ export interface ImageServiceDeps {
   limits: Limits;
   now: () => number;
   newId: () => string;
-  /** Removes an image's stored bytes; wired by create-services to the data service. */
+  /** Removes an image's stored bytes; wired by the composition root to the data service. */
   data: Pick<ImageDataService, "discard">;
   quota: Pick<QuotaPolicy, "maxImages" | "imageCountExceeded">;
 }
@@ -124,23 +125,8 @@ export class ImageService {
       if (image.status === to) return;
       if (image.status !== from) throw forbidden(`Not allowed to ${action} image in status '${image.status}'`);
       assertTransition(from, to);
-      if (await this.d.repo.transition(id, from, to, {}, this.d.now())) return;
+      if (await this.d.repo.transition(id, { from, to }, this.d.now())) return;
     }
     throw conflict("The image was changed by another request; please retry.");
   }
-}
-
-/** ImageService.load for the services that hold only the repository (data, stage). */
-export async function loadImage(
-  repo: Pick<ImageRepository, "find">,
-  ctx: RequestContext,
-  id: string,
-  action: ImageAction,
-  hidden?: () => Error,
-) {
-  const found = await repo.find(id, ctx.projectId);
-  const miss = hidden ?? (() => imageNotFound(id));
-  if (!found) throw miss();
-  authorize(ctx, found.image, found.membership, action, miss);
-  return found;
 }

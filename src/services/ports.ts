@@ -27,6 +27,17 @@ export type ImageDataFields = Partial<
     }
 >;
 
+/** One compare-and-swap status change of an image row, with what changes along with it. */
+export interface StatusChange {
+  from: ImageStatus;
+  to: ImageStatus;
+  fields?: ImageDataFields;
+  /** Replaces the extra properties (an import takes or releases its lock in the same statement). */
+  properties?: Record<string, string>;
+  /** The row must still have this revision (we change exactly the state we looked at). */
+  revision?: number;
+}
+
 /** What a project uses, as the quotas count it (services/quota.ts). */
 export interface ProjectUsage {
   /** Bytes of image data (staged too) plus the declared sizes of uploads in progress. */
@@ -58,15 +69,8 @@ export interface ImageRepository {
   usageOf(projectId: string): Promise<ProjectUsage>;
   /** Writes every user-settable field if the stored revision still equals `image.revision`. */
   save(image: StoredImage): Promise<boolean>;
-  /** Compare-and-swap on status: true when the row was in `from` (and the revision matched, if given). */
-  transition(
-    id: string,
-    from: ImageStatus,
-    to: ImageStatus,
-    fields: ImageDataFields,
-    now: number,
-    expectedRevision?: number,
-  ): Promise<boolean>;
+  /** Compare-and-swap on status: true when the row was in `change.from` (and had `change.revision`, if given). */
+  transition(id: string, change: StatusChange, now: number): Promise<boolean>;
   /** Soft-deletes the image and its members. */
   markDeleted(id: string, now: number): Promise<boolean>;
   /**
@@ -95,12 +99,15 @@ export interface BlobBody {
   body: ReadableStream<Uint8Array>;
 }
 
-/** Streams one object whose exact length was given up front; nothing is stored unless close() succeeds. */
-export interface BlobWriter {
+/**
+ * Streams bytes into the store; nothing is stored unless close() succeeds. The one writer shape of the data
+ * path: a single object of known length, one multipart part, or a whole multipart upload (services/data/sinks).
+ */
+export interface BlobWriter<T = void> {
   write(block: Uint8Array): Promise<void>;
-  /** Resolves once the object is stored. */
-  close(): Promise<void>;
-  /** Abandons the object; never fails. */
+  /** Resolves once everything written is stored. */
+  close(): Promise<T>;
+  /** Abandons what was written; never fails. */
   abort(): Promise<void>;
 }
 
@@ -116,13 +123,15 @@ export interface BlobStore {
   putKnownLength(key: string, length: number): BlobWriter;
   /** Starts a multipart upload and returns its id; the object appears only on complete. */
   beginMultipart(key: string): Promise<string>;
-  /** Stores one part. Every part but the last must have the same size, at least 5 MiB (R2 rule). */
-  putPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<BlobPart>;
+  /** Streams one part of exactly `length` bytes. Every part but the last: the same size, >= 5 MiB (R2 rule). */
+  partWriter(key: string, uploadId: string, partNumber: number, length: number): BlobWriter<BlobPart>;
   completeMultipart(key: string, uploadId: string, parts: BlobPart[]): Promise<void>;
   /** Aborts a multipart upload; succeeds when it is already completed or aborted. */
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /** The object's bytes (only `range` of them, if given), or null when there is no such object. */
   get(key: string, range?: ByteRange): Promise<BlobBody | null>;
+  /** The stored object's size, or null when there is none. */
+  sizeOf(key: string): Promise<number | null>;
   /** Deletes an object if present; never fails for a missing key. */
   delete(key: string): Promise<void>;
 }

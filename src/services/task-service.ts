@@ -2,7 +2,7 @@
 import { badRequest, forbidden, notFound } from "../domain/errors";
 import type { RequestContext } from "../domain/request-context";
 import type { ImageService } from "./image-service";
-import type { Task, TaskListQuery, TaskRepository } from "./import-ports";
+import type { Task, TaskListQuery, TaskRepository } from "./import/ports";
 
 export interface TaskServiceDeps {
   tasks: TaskRepository;

@@ -1,8 +1,8 @@
 // Upload request parsing: the octet-stream media type and the declared size headers.
 import { describe, expect, it } from "vitest";
+import { virtualSizeOf } from "../../src/domain/disk-format";
 import { DomainError } from "../../src/domain/errors";
 import { assertOctetStream, declaredSize } from "../../src/http/requests/image-upload";
-import { virtualSizeOf } from "../../src/services/image-data-service";
 
 const error = (fn: () => unknown) => {
   try {

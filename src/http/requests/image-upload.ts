@@ -1,6 +1,6 @@
 // PUT /v2/images/{id}/file request parsing: media type (415) and the declared image size (400).
 import { badRequest, unsupportedMediaType } from "../../domain/errors";
-import type { UploadInput } from "../../services/image-data-service";
+import type { UploadInput } from "../../services/data/image-data-service";
 
 /** Glance compares the media type only; parameters such as charset are ignored. */
 export function assertOctetStream(contentType: string | undefined): void {

@@ -1,7 +1,7 @@
 // Request parsing for stage (Content-Range of a chunk) and import (Glance's _validate_import_body order).
 import { badRequest, rangeNotSatisfiable } from "../../domain/errors";
-import type { ContentRange } from "../../services/chunked-stage";
-import type { ImportRequest } from "../../services/import-service";
+import type { ContentRange } from "../../services/import/chunked-stage";
+import type { ImportRequest } from "../../services/import/import-service";
 
 const RANGE = /^\s*bytes\s+(\d{1,16})-(\d{1,16})\/(\d{1,16})\s*$/i;
 

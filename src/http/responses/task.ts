@@ -1,5 +1,5 @@
 // Task documents: the raw-row form of GET /v2/images/{id}/tasks and the /v2/tasks API form (api-spec §9.5-9.6).
-import type { Task } from "../../services/import-ports";
+import type { Task } from "../../services/import/ports";
 import { isoTime } from "./image";
 
 /** oslo's serialisation of a DB datetime: no zone, microseconds (always zero here). */

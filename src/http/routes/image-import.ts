@@ -1,6 +1,6 @@
 // PUT/GET /v2/images/{id}/stage, POST /v2/images/{id}/import, GET /v2/images/{id}/tasks.
 import { Hono } from "hono";
-import { IMPORT_METHODS } from "../../services/import-service";
+import { IMPORT_METHODS } from "../../services/import/import-service";
 import type { AppEnv } from "../context";
 import { readJson } from "../json-body";
 import { contentLength, parseUpload } from "../requests/image-upload";

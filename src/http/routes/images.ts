@@ -1,6 +1,6 @@
 // GET/POST /v2/images and GET/PATCH/DELETE /v2/images/{id}.
 import { Hono } from "hono";
-import { IMPORT_METHODS } from "../../services/import-service";
+import { IMPORT_METHODS } from "../../services/import/import-service";
 import { type AppEnv, publicBase } from "../context";
 import { readJson } from "../json-body";
 import { parseCreateImage } from "../requests/create-image";

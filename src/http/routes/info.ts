@@ -1,7 +1,7 @@
 // Discovery: /v2/info/import, /v2/info/stores (single store -> 404, as Glance), /v2/info/usage.
 import { Hono } from "hono";
 import { forbidden, notFound } from "../../domain/errors";
-import { IMPORT_METHODS } from "../../services/import-service";
+import { IMPORT_METHODS } from "../../services/import/import-service";
 import type { AppEnv } from "../context";
 
 export const info = new Hono<AppEnv>();

@@ -1,16 +1,16 @@
 // D1ImageRepository: the ImageRepository port on D1 through Drizzle (CAS updates, keyset-paginated lists).
 import { and, eq, getTableColumns, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import type { ImageStatus, MemberStatus } from "../../domain/image";
+import type { MemberStatus } from "../../domain/image";
 import type { ListQuery } from "../../domain/image-list";
 import type { Membership } from "../../domain/policy";
 import type {
-  ImageDataFields,
   ImageMember,
   ImageRepository,
   InsertOutcome,
   ListCaller,
   ProjectUsage,
+  StatusChange,
   StoredImage,
 } from "../../services/ports";
 import { imageToColumns, rowToImage } from "./image-rows";
@@ -112,19 +112,19 @@ export class D1ImageRepository implements ImageRepository {
     return res.meta.changes === 1;
   }
 
-  async transition(
-    id: string,
-    from: ImageStatus,
-    to: ImageStatus,
-    fields: ImageDataFields,
-    now: number,
-    expectedRevision?: number,
-  ) {
+  async transition(id: string, change: StatusChange, now: number) {
+    const { from, to, fields, properties, revision } = change;
     const conds = [eq(images.id, id), eq(images.deleted, false), eq(images.status, from)];
-    if (expectedRevision !== undefined) conds.push(eq(images.revision, expectedRevision));
+    if (revision !== undefined) conds.push(eq(images.revision, revision));
     const res = await this.db
       .update(images)
-      .set({ ...fields, status: to, updatedAt: now, revision: sql`${images.revision} + 1` })
+      .set({
+        ...fields,
+        ...(properties ? { properties } : {}),
+        status: to,
+        updatedAt: now,
+        revision: sql`${images.revision} + 1`,
+      })
       .where(and(...conds))
       .run();
     return res.meta.changes === 1;

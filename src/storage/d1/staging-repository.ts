@@ -1,10 +1,10 @@
-// D1 adapters of the import feature: staging records (CAS on `received`) and the import's image-row writes.
-import { and, eq, sql } from "drizzle-orm";
+// D1StagingRepository: staged-data records of the import feature (CAS on `received` between chunk requests).
+import { and, eq } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import type { ImportImageWriter, StagingRecord, StagingRepository } from "../../services/import-ports";
-import { imageStaging, images } from "./schema";
+import type { StagingRecord, StagingRepository } from "../../services/import/ports";
+import { imageStaging } from "./schema";
 
-export class D1StagingRepository implements StagingRepository, ImportImageWriter {
+export class D1StagingRepository implements StagingRepository {
   private readonly db: DrizzleD1Database;
   constructor(d1: D1Database) {
     this.db = drizzle(d1);
@@ -16,7 +16,7 @@ export class D1StagingRepository implements StagingRepository, ImportImageWriter
   }
 
   async put(record: StagingRecord): Promise<void> {
-    const { imageId, ...rest } = record;
+    const { imageId: _id, ...rest } = record;
     await this.db
       .insert(imageStaging)
       .values(record)
@@ -39,23 +39,5 @@ export class D1StagingRepository implements StagingRepository, ImportImageWriter
 
   async remove(imageId: string): Promise<void> {
     await this.db.delete(imageStaging).where(eq(imageStaging.imageId, imageId)).run();
-  }
-
-  async finish(
-    ...[image, from, to, fields, properties, now]: Parameters<ImportImageWriter["finish"]>
-  ): Promise<boolean> {
-    const res = await this.db
-      .update(images)
-      .set({ ...fields, status: to, properties, updatedAt: now, revision: sql`${images.revision} + 1` })
-      .where(
-        and(
-          eq(images.id, image.id),
-          eq(images.deleted, false),
-          eq(images.status, from),
-          eq(images.revision, image.revision),
-        ),
-      )
-      .run();
-    return res.meta.changes === 1;
   }
 }

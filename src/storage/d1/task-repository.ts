@@ -1,7 +1,7 @@
 // D1TaskRepository: import tasks in D1 (claim/heartbeat by compare-and-swap on status and updated_at).
 import { and, asc, desc, eq, gt, isNull, lt, or, type SQL } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
-import type { Task, TaskListQuery, TaskRepository, TaskStatus } from "../../services/import-ports";
+import type { Task, TaskListQuery, TaskRepository, TaskStatus } from "../../services/import/ports";
 import { type TaskRow, tasks } from "./schema";
 
 const toTask = (r: TaskRow): Task => ({

@@ -22,9 +22,20 @@ export class R2BlobStore implements BlobStore {
     return (await this.bucket.createMultipartUpload(key)).uploadId;
   }
 
-  async putPart(key: string, uploadId: string, partNumber: number, bytes: Uint8Array): Promise<BlobPart> {
-    const part = await this.bucket.resumeMultipartUpload(key, uploadId).uploadPart(partNumber, bytes);
-    return { partNumber: part.partNumber, etag: part.etag };
+  partWriter(key: string, uploadId: string, partNumber: number, length: number): BlobWriter<BlobPart> {
+    // Streamed: a part's blocks can be hashed on their way in instead of buffering a whole (up to 64 MiB) part.
+    const upload = this.bucket.resumeMultipartUpload(key, uploadId);
+    const w = fixedLengthWriter(length, (body) => upload.uploadPart(partNumber, body), {
+      call: "R2 part upload",
+      abandoned: "part abandoned",
+    });
+    return {
+      ...w,
+      close: async (): Promise<BlobPart> => {
+        const part = await w.close();
+        return { partNumber: part.partNumber, etag: part.etag };
+      },
+    };
   }
 
   async completeMultipart(key: string, uploadId: string, parts: BlobPart[]): Promise<void> {
@@ -39,6 +50,10 @@ export class R2BlobStore implements BlobStore {
   async get(key: string, range?: ByteRange): Promise<BlobBody | null> {
     const obj = await this.bucket.get(key, range ? { range } : undefined);
     return obj ? { size: obj.size, body: obj.body } : null;
+  }
+
+  async sizeOf(key: string): Promise<number | null> {
+    return (await this.bucket.head(key))?.size ?? null;
   }
 
   async delete(key: string): Promise<void> {

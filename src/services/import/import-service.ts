@@ -1,11 +1,13 @@
 // POST /v2/images/{id}/import: Glance's checks, a task row, the image to `importing`, one queue message.
-import { badRequest, conflict, DomainError, forbidden, imageNotFound } from "../domain/errors";
-import { canMutate, canView } from "../domain/policy";
-import type { RequestContext } from "../domain/request-context";
-import { checkImportUri } from "../domain/uri-filter";
-import { logFailure } from "../lib/log-failure";
-import type { ImportImageWriter, ImportQueue, Task, TaskRepository } from "./import-ports";
-import type { ImageRepository, StoredImage } from "./ports";
+import { badRequest, conflict, DomainError } from "../../domain/errors";
+import { authorize } from "../../domain/policy";
+import type { RequestContext } from "../../domain/request-context";
+import { checkImportUri } from "../../domain/uri-filter";
+import { logFailure } from "../../lib/log-failure";
+import { loadImage } from "../load-image";
+import type { ImageRepository, StoredImage } from "../ports";
+import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, TASK_TYPE, unlock } from "./import-lock";
+import type { ImportQueue, Task, TaskRepository } from "./ports";
 
 export type ImportMethod = "glance-direct" | "web-download";
 
@@ -22,7 +24,6 @@ export interface ImportRequest {
 
 export interface ImportServiceDeps {
   repo: ImageRepository;
-  writer: ImportImageWriter;
   tasks: TaskRepository;
   queue: ImportQueue | null;
   allowHosts: string[];
@@ -30,11 +31,6 @@ export interface ImportServiceDeps {
   newId: () => string;
 }
 
-export const TASK_TYPE = "api_image_import";
-/** Image properties of an import (Glance's names); os_glance_* is reserved, so users cannot set them. */
-export const LOCK_PROPERTY = "os_glance_import_task";
-export const IMPORTING_PROPERTY = "os_glance_importing_to_stores";
-export const FAILED_PROPERTY = "os_glance_failed_import";
 const ATTEMPTS = 3;
 
 export class ImportService {
@@ -42,13 +38,12 @@ export class ImportService {
 
   /** Validates, records the task and hands it to the queue; the caller answers 202. */
   async start(ctx: RequestContext, id: string, req: ImportRequest): Promise<void> {
-    const { repo, writer, tasks, now } = this.d;
+    const { repo, tasks, now } = this.d;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const found = await repo.find(id, ctx.projectId);
-      if (!found || !canView(ctx, found.image, found.membership)) throw imageNotFound(id);
-      const image = found.image;
+      const { image, membership } = await loadImage(repo, ctx, id, "get_image");
+      // Glance judges the image's state (409) before the caller's right to modify it (403).
       checkState(image, req.method);
-      if (!canMutate(ctx, image)) throw forbidden("You are not authorized to complete modify_image action.");
+      authorize(ctx, image, membership, "modify_image");
       if (req.method === "web-download") {
         const check = checkImportUri(req.uri ?? "", { allowHosts: this.d.allowHosts });
         if (!check.ok) throw badRequest(`URI for web-download does not pass filtering: ${req.uri ?? "None"}`);
@@ -63,7 +58,8 @@ export class ImportService {
         [IMPORTING_PROPERTY]: "",
         [FAILED_PROPERTY]: "",
       };
-      if (!(await writer.finish(image, image.status, "importing", {}, properties, at))) {
+      const change = { from: image.status, to: "importing", properties, revision: image.revision } as const;
+      if (!(await repo.transition(id, change, at))) {
         await tasks.remove(task.id);
         continue; // the image changed between read and write: judge it again
       }
@@ -73,19 +69,21 @@ export class ImportService {
     throw conflict("The image was changed by another request; please retry.");
   }
 
-  /** Sends the task; if the queue refuses, undo the status change so the image is not stuck importing. */
+  /**
+   * Sends the task. If the queue refuses, the import never started: the lock is released and the image
+   * goes back to where it was (its staged data kept), so it is not stuck importing.
+   */
   private async enqueue(task: Task, image: StoredImage): Promise<void> {
-    const { writer, tasks, queue, now } = this.d;
+    const { repo, tasks, queue, now } = this.d;
     try {
       if (!queue) throw new Error("IMPORT_QUEUE is not bound");
       await queue.send({ taskId: task.id });
     } catch (err) {
-      const previous = image.properties[LOCK_PROPERTY] === task.id ? unlock(image.properties) : image.properties;
-      const back =
-        (task.input?.import_req as { method?: { name?: string } } | undefined)?.method?.name === "glance-direct"
-          ? "uploading"
-          : "queued";
-      await writer.finish(image, "importing", back, {}, previous, now()).catch(() => false);
+      const properties = image.properties[LOCK_PROPERTY] === task.id ? unlock(image.properties) : image.properties;
+      const method = (task.input?.import_req as { method?: { name?: string } } | undefined)?.method?.name;
+      const back = method === "glance-direct" ? "uploading" : "queued";
+      const change = { from: "importing", to: back, properties, revision: image.revision } as const;
+      await repo.transition(image.id, change, now()).catch(() => false);
       await tasks.update(task.id, task, {
         status: "failure",
         message: "The import could not be queued.",
@@ -126,10 +124,4 @@ function newTask(ctx: RequestContext, image: StoredImage, req: ImportRequest, id
     updatedAt: at,
     expiresAt: null,
   };
-}
-
-/** The image's properties without the import lock (what stays once an import ends). */
-export function unlock(properties: Record<string, string>): Record<string, string> {
-  const { [LOCK_PROPERTY]: _lock, ...rest } = properties;
-  return rest;
 }

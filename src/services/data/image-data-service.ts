@@ -1,27 +1,21 @@
 // Image data use cases (upload, download, discard): bytes in the BlobStore, status changes by CAS.
-
-import { detectDiskFormat, FORMAT_PROBE_BYTES } from "../domain/disk-format";
-import { conflict, DomainError } from "../domain/errors";
-import type { Image } from "../domain/image";
-import { assertFormatsSet, assertTransition, DATALESS_STATUSES } from "../domain/image-status";
-import { assertDownloadable } from "../domain/policy";
-import type { RequestContext } from "../domain/request-context";
-import { logFailure } from "../lib/log-failure";
-import {
-  dropBlob,
-  goneDuringUpload,
-  imageTooLarge,
-  lostRace,
-  MAX_PARTS,
-  multipartSink,
-  NO_DATA,
-  pump,
-  singlePutSink,
-} from "./blob-sink";
-import { DigestingReader } from "./digesting-reader";
-import { loadImage } from "./image-service";
-import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "./ports";
-import type { QuotaPolicy } from "./quota";
+import { detectDiskFormat, FORMAT_PROBE_BYTES, virtualSizeOf } from "../../domain/disk-format";
+import { DomainError } from "../../domain/errors";
+import type { Image } from "../../domain/image";
+import { assertFormatsSet, assertTransition, DATALESS_STATUSES } from "../../domain/image-status";
+import { assertDownloadable } from "../../domain/policy";
+import type { RequestContext } from "../../domain/request-context";
+import { logFailure } from "../../lib/log-failure";
+import type { StagingRepository } from "../import/ports";
+import { loadImage } from "../load-image";
+import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "../ports";
+import type { QuotaPolicy } from "../quota";
+import { NativeDigests } from "./digests";
+import { goneDuringUpload, imageTooLarge, lostRace, takenOver } from "./errors";
+import { dropData, giveUpData } from "./give-up";
+import { dataKey } from "./keys";
+import { discardBody, HeadTap, pump } from "./pump";
+import { MAX_PARTS, multipartSink, singlePutSink } from "./sinks";
 import { isAbandoned, UploadLease } from "./upload-lease";
 
 export interface UploadSettings {
@@ -39,6 +33,7 @@ export interface UploadSettings {
 export interface ImageDataServiceDeps {
   repo: ImageRepository;
   blobs: BlobStore;
+  staging: Pick<StagingRepository, "find" | "remove">;
   settings: UploadSettings;
   quota: Pick<QuotaPolicy, "admitData" | "assertUploadingCount">;
   now: () => number;
@@ -58,11 +53,6 @@ export interface ImageDownload {
   body: ReadableStream<Uint8Array>;
 }
 
-/** The R2 key of an image's data. One object per image; ids are never reused, so keys are never reused. */
-export const dataKey = (imageId: string) => `images/${imageId}`;
-
-const takenOver = (id: string) =>
-  conflict(`The upload to image ${id} stalled and was abandoned; the image may be uploaded again.`);
 const unavailable = () => new DomainError("service_unavailable", undefined);
 
 export class ImageDataService {
@@ -89,49 +79,47 @@ export class ImageDataService {
     // The multipart upload exists before the lock so the row records its id atomically with `saving`.
     const uploadId = single ? null : await blobs.beginMultipart(key);
     const startedAt = now();
-    if (
-      !(await repo.transition(
-        id,
-        "queued",
-        "saving",
-        { uploadStartedAt: startedAt, uploadId, uploadSize: declared },
-        startedAt,
-      ))
-    ) {
+    const claim = {
+      from: "queued",
+      to: "saving",
+      fields: { uploadStartedAt: startedAt, uploadId, uploadSize: declared },
+    } as const;
+    if (!(await repo.transition(id, claim, startedAt))) {
       // Nothing was written yet: only the multipart upload we opened must go (the key may be another upload's).
       if (uploadId) await blobs.abortMultipart(key, uploadId).catch((e) => logFailure("multipart abort", key, e));
       throw await lostRace(repo, id, "saving");
     }
 
     const lease = new UploadLease(repo, id, uploadId, startedAt, settings.staleSeconds * 1000, now);
-    const reader = new DigestingReader(input.body);
-    const sink =
-      uploadId === null
-        ? singlePutSink(blobs, key, declared ?? 0)
-        : multipartSink(blobs, key, uploadId, settings.partSize);
     try {
       await this.d.quota.assertUploadingCount(image.owner);
-      const { digests, head } = await pump(reader, sink, {
+      const sink =
+        uploadId === null
+          ? singlePutSink(blobs, key, declared ?? 0)
+          : multipartSink(blobs, key, uploadId, settings.partSize);
+      const digests = new NativeDigests();
+      const head = new HeadTap(FORMAT_PROBE_BYTES);
+      const { size } = await pump(input.body, sink, [digests, head], {
         sizeCap: settings.sizeCap,
         meter,
         declared,
-        headBytes: FORMAT_PROBE_BYTES,
         beforeWrite: async () => {
           const outcome = await lease.keepAlive();
           if (outcome !== "done") throw outcome === "deleted" ? goneDuringUpload(id) : takenOver(id);
         },
       });
+      const { md5, sha512 } = await digests.result();
       const formats = {
         containerFormat: image.containerFormat ?? "bare",
-        diskFormat: image.diskFormat ?? detectDiskFormat(head ?? new Uint8Array(0)),
+        diskFormat: image.diskFormat ?? detectDiskFormat(head.bytes ?? new Uint8Array(0)),
       };
       const outcome = await lease.transition("active", {
         ...formats,
-        size: digests.size,
-        virtualSize: virtualSizeOf(formats, digests.size, head),
-        checksum: digests.md5,
+        size,
+        virtualSize: virtualSizeOf(formats, size, head.bytes),
+        checksum: md5,
         osHashAlgo: "sha512",
-        osHashValue: digests.sha512,
+        osHashValue: sha512,
         uploadStartedAt: null,
         uploadId: null,
         uploadSize: null,
@@ -139,26 +127,21 @@ export class ImageDataService {
       if (outcome === "done") return;
       throw outcome === "deleted" ? goneDuringUpload(id) : takenOver(id);
     } catch (err) {
-      await reader.cancel();
-      await sink.abort();
-      throw await this.restore(lease, key, err);
+      await discardBody(input.body);
+      throw await this.restore(lease, err);
     }
   }
 
   /**
-   * After a failed upload: drop the multipart upload and the partial object, and move the image back to
-   * queued. Returns the error to answer with (410 when the image was deleted meanwhile).
+   * After a failed upload: drop what it stored and move the image back to queued, while the row is still
+   * ours (only while our claim is fresh is the key certainly not another upload's, see UploadLease).
+   * Returns the error to answer with (410 when the image was deleted meanwhile).
    */
-  private async restore(lease: UploadLease, key: string, err: unknown): Promise<unknown> {
+  private async restore(lease: UploadLease, err: unknown): Promise<unknown> {
     try {
-      // The sink's abort already dropped the multipart upload; the object itself may exist (single put).
-      // Only while our claim is fresh is the key certainly not another upload's (see UploadLease).
-      if (lease.fresh()) await this.d.blobs.delete(key);
-      const outcome = await lease.transition("queued", NO_DATA);
-      if (outcome === "deleted") {
-        await this.d.blobs.delete(key);
+      const owns = (image: StoredImage) => lease.fresh() && lease.owns(image);
+      if ((await giveUpData(this.d, lease.imageId, { from: "saving", owns })) === "deleted")
         return goneDuringUpload(lease.imageId);
-      }
     } catch (cleanupErr) {
       // The row stays `saving` and is reclaimed once stale; answer with the original error.
       logFailure("upload cleanup", lease.imageId, cleanupErr);
@@ -169,13 +152,11 @@ export class ImageDataService {
 
   /** Resets an abandoned `saving` image to queued, dropping whatever its dead upload left in R2. */
   private async reclaim(image: StoredImage): Promise<StoredImage> {
-    const key = dataKey(image.id);
-    await dropBlob(this.d.blobs, key, [image.uploadId]);
-    const at = this.d.now();
     // The revision guard makes sure we reset exactly the stale state we looked at.
-    if (!(await this.d.repo.transition(image.id, "saving", "queued", NO_DATA, at, image.revision)))
-      throw await lostRace(this.d.repo, image.id, "saving");
-    return { ...image, ...NO_DATA, status: "queued", updatedAt: at, revision: image.revision + 1 } as StoredImage;
+    const outcome = await giveUpData(this.d, image.id, { from: "saving", owns: (i) => i.revision === image.revision });
+    const found = outcome === "queued" ? await this.d.repo.find(image.id, null) : null;
+    if (!found) throw await lostRace(this.d.repo, image.id, "saving");
+    return found.image;
   }
 
   /**
@@ -204,25 +185,7 @@ export class ImageDataService {
 
   /** Removes whatever bytes an image has (called after the image row became a tombstone). */
   async discard(image: Pick<Image, "id"> & { uploadId?: string | null }): Promise<void> {
-    const key = dataKey(image.id);
     // An upload still streaming then fails on its next part, and its final CAS fails on the tombstone.
-    await dropBlob(this.d.blobs, key, [image.uploadId]);
+    await dropData(this.d, image.id, [image.uploadId]);
   }
-}
-
-/**
- * Glance computes virtual_size only for bare containers: raw is the data itself, qcow2 has it in its header
- * (big-endian uint64 at offset 24 after the magic "QFI\xfb"); other formats stay null.
- */
-export function virtualSizeOf(
-  image: Pick<Image, "containerFormat" | "diskFormat">,
-  size: number,
-  head: Uint8Array | null,
-): number | null {
-  if (image.containerFormat !== "bare") return null;
-  if (image.diskFormat === "raw") return size;
-  if (image.diskFormat !== "qcow2" || !head || head.byteLength < 32) return null;
-  if (head[0] !== 0x51 || head[1] !== 0x46 || head[2] !== 0x49 || head[3] !== 0xfb) return null;
-  const v = new DataView(head.buffer, head.byteOffset, head.byteLength).getBigUint64(24);
-  return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : null;
 }

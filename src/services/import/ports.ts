@@ -1,6 +1,5 @@
-// Storage and messaging ports of the import feature (stage records, tasks, streamed parts, the task queue).
-import type { Image } from "../domain/image";
-import type { BlobPart, ImageDataFields } from "./ports";
+// Storage and messaging ports of the import feature: stage records, tasks and the task queue.
+import type { BlobPart } from "../ports";
 
 /** Staged data of one image in `uploading`. Single-request stages carry digests; chunked ones carry a session. */
 export interface StagingRecord {
@@ -68,32 +67,6 @@ export interface TaskRepository {
   /** Compare-and-swap on (status, updated_at): the claim/heartbeat primitive of the queue consumer. */
   update(id: string, expected: Pick<Task, "status" | "updatedAt">, next: Partial<Task>): Promise<boolean>;
   remove(id: string): Promise<void>;
-}
-
-/** Direct image-row writes an import needs in one statement (status + data + properties, by revision). */
-export interface ImportImageWriter {
-  /** Sets status, data fields and properties if the row still has `revision` and `from` status. */
-  finish(
-    image: Pick<Image, "id"> & { revision: number },
-    from: Image["status"],
-    to: Image["status"],
-    fields: ImageDataFields,
-    properties: Record<string, string>,
-    now: number,
-  ): Promise<boolean>;
-}
-
-/** Streams one multipart part of exactly `length` bytes; close() resolves to the stored part. */
-export interface PartWriter {
-  write(block: Uint8Array): Promise<void>;
-  close(): Promise<BlobPart>;
-  abort(): Promise<void>;
-}
-
-export interface PartStreamStore {
-  partWriter(key: string, uploadId: string, partNumber: number, length: number): PartWriter;
-  /** The stored object's size, or null when absent. */
-  sizeOf(key: string): Promise<number | null>;
 }
 
 /** The message the import endpoint enqueues; the consumer loads everything else from D1. */

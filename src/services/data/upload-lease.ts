@@ -1,6 +1,6 @@
 // UploadLease: one upload's claim on an image in `saving`, kept alive and checked before every write.
-import type { ImageStatus } from "../domain/image";
-import type { ImageDataFields, ImageRepository, StoredImage } from "./ports";
+import type { ImageStatus } from "../../domain/image";
+import type { ImageDataFields, ImageRepository, StoredImage } from "../ports";
 
 /** Retries of an owned CAS when another writer (a PATCH, say) bumped the revision in between. */
 const CAS_ATTEMPTS = 5;
@@ -51,12 +51,14 @@ export class UploadLease {
       const found = await this.repo.find(this.imageId, null);
       if (!found) return "deleted";
       if (!this.owns(found.image)) return "lost";
-      if (await this.repo.transition(this.imageId, "saving", to, fields, at, found.image.revision)) return "done";
+      const change = { from: "saving", to, fields, revision: found.image.revision } as const;
+      if (await this.repo.transition(this.imageId, change, at)) return "done";
     }
     return "lost";
   }
 
-  private owns(image: StoredImage): boolean {
+  /** The row is still this upload's: `saving` with our multipart upload id and our last refresh. */
+  owns(image: StoredImage): boolean {
     return image.status === "saving" && image.uploadId === this.uploadId && image.uploadStartedAt === this.beatAt;
   }
 }

@@ -2,9 +2,8 @@
 
 /**
  * Per-chunk overhead dominates with small chunks (request bodies arrive in ~4 KiB pieces), so blocks come
- * from readAtLeast. DigestingReader adds DigestStreams on top; the chunked stage hashes with
- * ResumableDigests instead (its state survives between requests). Each block is a fresh buffer because R2
- * may still hold the previous one.
+ * from readAtLeast; pump() hands each block to its taps (digests, format checks) and the sink. Each block is
+ * a fresh buffer because R2 may still hold the previous one.
  */
 export class BlockReader {
   private readonly byob: ReadableStreamBYOBReader | null = null;

@@ -1,0 +1,98 @@
+// Composition root: the only file that names the concrete D1, R2 and Queues adapters behind the services.
+import type { Config } from "./config";
+import { ImageDataService } from "./services/data/image-data-service";
+import { ImageService } from "./services/image-service";
+import { ImportRunner } from "./services/import/import-runner";
+import { ImportService } from "./services/import/import-service";
+import type { ImportQueue } from "./services/import/ports";
+import { StageService } from "./services/import/stage-service";
+import { MemberService } from "./services/member-service";
+import { QuotaPolicy } from "./services/quota";
+import { TaskService } from "./services/task-service";
+import { D1ImageRepository } from "./storage/d1/image-repository";
+import { D1StagingRepository } from "./storage/d1/staging-repository";
+import { D1TaskRepository } from "./storage/d1/task-repository";
+import { R2BlobStore } from "./storage/r2/blob-store";
+
+export interface Services {
+  images: ImageService;
+  imageData: ImageDataService;
+  members: MemberService;
+  stage: StageService;
+  imports: ImportService;
+  tasks: TaskService;
+  quotas: QuotaPolicy;
+}
+
+type StorageEnv = { DB: D1Database; IMAGES: R2Bucket; IMPORT_QUEUE?: Queue<unknown> };
+
+const now = () => Date.now();
+
+/** The adapters every use case shares, for one request or one queue batch. */
+function storage(env: StorageEnv, config: Config) {
+  const repo = new D1ImageRepository(env.DB);
+  return {
+    repo,
+    blobs: new R2BlobStore(env.IMAGES),
+    staging: new D1StagingRepository(env.DB),
+    tasks: new D1TaskRepository(env.DB),
+    quotas: new QuotaPolicy(repo, config.quotas),
+  };
+}
+
+export function createServices(env: StorageEnv, config: Config): Services {
+  const { repo, blobs, staging, tasks: taskRepo, quotas } = storage(env, config);
+  const upload = { ...config.upload, sizeCap: config.imageSizeCap };
+  const imageData = new ImageDataService({ repo, blobs, staging, settings: upload, quota: quotas, now });
+  const images = new ImageService({
+    repo,
+    limits: config.limits,
+    now,
+    newId: () => crypto.randomUUID(),
+    quota: quotas,
+    data: imageData,
+  });
+  const members = new MemberService({ repo, images, memberQuota: config.limits.members, now });
+  const stage = new StageService({
+    repo,
+    blobs,
+    staging,
+    settings: { ...upload, stageChunkMax: config.imports.stageChunkMax },
+    quota: quotas,
+    now,
+  });
+  const queue: ImportQueue | null = env.IMPORT_QUEUE
+    ? { send: async (m) => void (await env.IMPORT_QUEUE!.send(m, { contentType: "json" })) }
+    : null;
+  const imports = new ImportService({
+    repo,
+    tasks: taskRepo,
+    queue,
+    allowHosts: config.imports.allowHosts,
+    now,
+    newId: () => crypto.randomUUID(),
+  });
+  const tasks = new TaskService({ tasks: taskRepo, images, now });
+  return { images, imageData, members, stage, imports, tasks, quotas };
+}
+
+/** The queue consumer's side: runs import tasks against the same storage. */
+export function createImportRunner(env: StorageEnv, config: Config): ImportRunner {
+  const { repo, blobs, staging, tasks, quotas } = storage(env, config);
+  return new ImportRunner({
+    repo,
+    quota: quotas,
+    staging,
+    tasks,
+    blobs,
+    // Looked up at call time so tests can stub the global fetch.
+    fetch: (input, init) => fetch(input, init),
+    settings: {
+      sizeCap: config.imageSizeCap,
+      partSize: config.upload.partSize,
+      allowHosts: config.imports.allowHosts,
+      taskTimeoutMs: config.imports.taskTimeoutSeconds * 1000,
+    },
+    now,
+  });
+}

@@ -1,0 +1,72 @@
+// The one streaming loop: upload, stage, stage chunks and web-download all move their bytes with pump().
+import { badRequest } from "../../domain/errors";
+import type { QuotaMeter } from "../quota";
+import { BlockReader } from "./block-reader";
+import { imageTooLarge } from "./errors";
+import type { BlobSink } from "./sinks";
+
+/** Sees every block, in order, before it is stored: digests, format checks, the leading bytes. */
+export interface BlockTap {
+  write(block: Uint8Array): void | Promise<void>;
+  /** The pump gave up; drop any state. Never throws. */
+  abort?(): void | Promise<void>;
+}
+
+export interface PumpLimits {
+  /** Glance's image_size_cap: 413 as soon as the stream passes it. */
+  sizeCap: number;
+  /** Caps the stream at what the project's quotas allowed when it started. */
+  meter?: QuotaMeter;
+  /** The announced size: the body must have exactly this many bytes. */
+  declared: number | null;
+  /** Runs before each block is stored (an upload refreshes its lease, an import its task, here). */
+  beforeWrite?: () => Promise<void>;
+}
+
+/**
+ * Streams `body` into `sink` in the sink's block size, enforcing the limits as bytes arrive: a block that
+ * crosses one is never stored. On any failure the body is cancelled, the sink and the taps aborted, and
+ * the error rethrown; the caller then gives up on the image's data (services/data/give-up).
+ */
+export async function pump<T>(
+  body: ReadableStream<Uint8Array> | null,
+  sink: BlobSink<T>,
+  taps: readonly BlockTap[],
+  lim: PumpLimits,
+): Promise<{ size: number; stored: T }> {
+  const { declared } = lim;
+  const reader = new BlockReader(body);
+  try {
+    for (let block = await reader.read(sink.blockSize); block !== null; block = await reader.read(sink.blockSize)) {
+      if (reader.size > lim.sizeCap) throw imageTooLarge();
+      lim.meter?.(reader.size);
+      if (declared !== null && reader.size > declared)
+        throw badRequest(`Size exceeds: expected ${declared} bytes, got ${reader.size} bytes`);
+      for (const tap of taps) await tap.write(block);
+      await lim.beforeWrite?.();
+      await sink.write(block);
+    }
+    if (declared !== null && reader.size !== declared)
+      throw badRequest(`Size mismatch: expected ${declared} bytes, got ${reader.size} bytes`);
+    return { size: reader.size, stored: await sink.close() };
+  } catch (err) {
+    await reader.cancel();
+    await sink.abort();
+    for (const tap of taps) await tap.abort?.();
+    throw err;
+  }
+}
+
+/** Keeps the first `n` bytes of the first block (format detection, the qcow2 virtual size). */
+export class HeadTap implements BlockTap {
+  bytes: Uint8Array | null = null;
+  constructor(private readonly n: number) {}
+  write(block: Uint8Array): void {
+    this.bytes ??= block.slice(0, this.n);
+  }
+}
+
+/** A request body that never reached pump(): cancel it so the client is not left sending. */
+export async function discardBody(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (body && !body.locked) await body.cancel().catch(() => {});
+}

@@ -1,0 +1,19 @@
+// What an import method hands back to the runner: the data it stored, or why the task fails or stops.
+
+/** What the import produced, ready for the image row. */
+export interface ImportedData {
+  size: number;
+  md5: string;
+  sha512: string;
+  head: Uint8Array | null;
+}
+
+/** A failure that ends the task with this message (anything else gets a generic one). */
+export class ImportFailure extends Error {
+  override readonly name = "ImportFailure";
+}
+
+/** Another delivery took the task over: stop without touching anything. */
+export class TaskLost extends Error {
+  override readonly name = "TaskLost";
+}
