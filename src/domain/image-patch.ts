@@ -1,14 +1,8 @@
 // Applying Glance's JSON-patch operations to an image: add/replace/remove on base vs extra properties.
 import { conflict, forbidden } from "./errors";
-import { type Image, setProperty, uniqueSorted } from "./image";
-import { authorizeOwnerChange, authorizeVisibility } from "./policy";
-import {
-  assertNotReadOnlyOrReserved,
-  assertWithinLimits,
-  type Limits,
-  SETTABLE_BASE,
-  validateValue,
-} from "./properties";
+import { type Image, setProperty } from "./image";
+import { fieldOf, type ImageField } from "./image-fields";
+import { assertNotReadOnlyOrReserved, assertWithinLimits, type Limits, validateValue } from "./properties";
 import type { RequestContext } from "./request-context";
 
 export type PatchDialect = "v2.0" | "v2.1";
@@ -20,11 +14,15 @@ export interface PatchOp {
   value?: unknown;
 }
 
-const isBase = (key: string) => (SETTABLE_BASE as readonly string[]).includes(key);
+/** A base attribute a PATCH may set; every other name (read-only and reserved ones refused first) is extra. */
+const settable = (key: string) => {
+  const field = fieldOf(key);
+  return field?.access === "settable" ? field : undefined;
+};
 /** Own keys only: `in` would report "constructor" or "__proto__" as existing properties of every image. */
 const hasProperty = (img: Image, key: string) => Object.hasOwn(img.properties, key);
 
-/** Formats are part of the data's identity: Glance locks them once the image left queued/importing. */
+/** Statuses in which a lockedWithData field (the formats) may still change. */
 const FORMAT_MUTABLE_STATUSES = new Set(["queued", "importing"]);
 
 /**
@@ -46,56 +44,25 @@ export function applyImagePatch<T extends Image>(
 
 function applyOne(img: Image, { op, key, value }: PatchOp, dialect: PatchDialect, ctx: RequestContext): void {
   assertNotReadOnlyOrReserved(key);
+  const field = settable(key);
   if (op === "remove") {
-    if (isBase(key)) throw forbidden(`Property ${key} may not be removed.`);
+    if (field) throw forbidden(`Property ${key} may not be removed.`);
     if (!hasProperty(img, key)) throw conflict(undefined, { detail: `Property ${key} does not exist.` });
     delete img.properties[key];
     return;
   }
-  const exists = isBase(key) || hasProperty(img, key);
+  const exists = field !== undefined || hasProperty(img, key);
   if (op === "add" && dialect === "v2.0" && exists)
     throw conflict(undefined, { detail: `Property ${key} already present.` });
   if (op === "replace" && !exists) throw conflict(undefined, { detail: `Property ${key} does not exist.` });
   validateValue(key, value);
-  if (isBase(key)) setBase(img, key, value, ctx);
+  if (field) setBase(img, key, field, value, ctx);
   else setProperty(img.properties, key, value as string);
 }
 
-function setBase(img: Image, key: string, value: unknown, ctx: RequestContext): void {
-  switch (key) {
-    case "name":
-      img.name = value as string | null;
-      return;
-    case "visibility":
-      authorizeVisibility(ctx, value as string);
-      img.visibility = value as Image["visibility"];
-      return;
-    case "protected":
-      img.protected = value as boolean;
-      return;
-    case "os_hidden":
-      img.osHidden = value as boolean;
-      return;
-    case "min_ram":
-      img.minRam = value as number;
-      return;
-    case "min_disk":
-      img.minDisk = value as number;
-      return;
-    case "tags":
-      img.tags = uniqueSorted(value as string[]);
-      return;
-    case "owner":
-      authorizeOwnerChange(ctx);
-      img.owner = value as string | null;
-      return;
-    case "container_format":
-    case "disk_format": {
-      if (!FORMAT_MUTABLE_STATUSES.has(img.status))
-        throw forbidden(`Attribute ${key} can be only replaced for a queued image.`);
-      if (key === "disk_format") img.diskFormat = value as string | null;
-      else img.containerFormat = value as string | null;
-      return;
-    }
-  }
+function setBase(img: Image, key: string, field: ImageField, value: unknown, ctx: RequestContext): void {
+  if (field.lockedWithData && !FORMAT_MUTABLE_STATUSES.has(img.status))
+    throw forbidden(`Attribute ${key} can be only replaced for a queued image.`);
+  field.patchGuard?.(ctx, value);
+  (img as unknown as Record<string, unknown>)[field.key] = field.normalize ? field.normalize(value) : value;
 }

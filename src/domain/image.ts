@@ -105,7 +105,7 @@ export function newImage(input: NewImageInput, defaults: { id: string; owner: st
  * Sets an extra property as an own data property. Plain assignment of "__proto__" would change the object's
  * prototype instead and silently drop the user's property.
  */
-export function setProperty(props: Record<string, string>, key: string, value: string): void {
+export function setProperty<T>(props: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(props, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
