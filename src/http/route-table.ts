@@ -3,7 +3,9 @@ import type { MiddlewareHandler } from "hono";
 import { badRequest, DomainError, notFound } from "../domain/errors";
 import type { AppEnv } from "./context";
 
-interface RouteSpec {
+export interface RouteSpec {
+  /** Glance's path template, e.g. /v2/images/{id}/file. */
+  path: string;
   pattern: RegExp;
   /** In Glance's order: it is the Allow header's text. */
   methods: string[];
@@ -13,12 +15,13 @@ interface RouteSpec {
 
 const SEG = "[^/]+";
 const r = (path: string, methods: string[], noBody: string[] = []): RouteSpec => ({
+  path,
   pattern: new RegExp(`^${path.replace(/\{\w+\}/g, SEG)}$`),
   methods,
   noBody,
 });
 
-const ROUTES: RouteSpec[] = [
+export const ROUTES: readonly RouteSpec[] = [
   r("/v2/images", ["GET", "POST"], ["GET"]),
   r("/v2/images/{id}", ["GET", "PATCH", "DELETE"], ["GET", "DELETE"]),
   r("/v2/images/{id}/file", ["GET", "PUT"], ["GET"]),

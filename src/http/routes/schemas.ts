@@ -6,9 +6,11 @@ import { SCHEMAS } from "../responses/schemas";
 
 export const schemas = new Hono<AppEnv>();
 
-schemas.get("/*", (c) => {
-  const name = new URL(c.req.url).pathname.replace(/^\/v2\/schemas\//, "");
+const serve = (name: string) => {
   const doc = SCHEMAS[name];
   if (!doc) throw notFound();
-  return c.json(doc);
-});
+  return doc;
+};
+
+schemas.get("/:name", (c) => c.json(serve(c.req.param("name"))));
+schemas.get("/metadefs/:name", (c) => c.json(serve(`metadefs/${c.req.param("name")}`)));
