@@ -4,20 +4,10 @@ import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { Task, TaskListQuery, TaskRepository, TaskStatus } from "../../services/import/ports";
 import { type TaskRow, tasks } from "./schema";
 
-const toTask = (r: TaskRow): Task => ({
-  id: r.id,
-  type: r.type,
-  status: r.status as TaskStatus,
-  owner: r.owner,
-  imageId: r.imageId,
-  requestId: r.requestId,
-  userId: r.userId,
-  input: r.input,
-  result: r.result,
-  message: r.message,
-  createdAt: r.createdAt,
-  updatedAt: r.updatedAt,
-  expiresAt: r.expiresAt,
+/** A row is a Task plus its soft-delete columns. */
+const toTask = ({ deleted: _d, deletedAt: _at, ...task }: TaskRow): Task => ({
+  ...task,
+  status: task.status as TaskStatus,
 });
 
 export class D1TaskRepository implements TaskRepository {
