@@ -291,7 +291,8 @@ describe("faults lose nothing", () => {
     ] as const) {
       const img = await newImage();
       const up = await callWithVars({}, "PUT", `/v2/images/${img.id}/file`, chunked(data, piece, failAfter));
-      expect(up.status).toBe(500);
+      expect(up.status).toBe(400);
+      expect(up.text).toContain("the request body was cut off");
       expect(up.text).not.toContain("client went away");
       await expectRestored(img.id);
       // Through the pool's fetch the failing body arrives truncated: the declared size catches that.

@@ -1,5 +1,5 @@
 // The answers the data path gives when an upload, stage or import cannot go on.
-import { conflict, gone, payloadTooLarge } from "../../domain/errors";
+import { conflict, DomainError, gone, payloadTooLarge } from "../../domain/errors";
 import type { ImageStatus } from "../../domain/image";
 import type { ImageRepository } from "../ports";
 
@@ -22,4 +22,17 @@ export async function lostRace(repo: Pick<ImageRepository, "find">, id: string, 
   if (!found) return goneDuringUpload(id);
   const status = found.image.status === "queued" ? target : found.image.status;
   return conflict(`Image status transition from ${status} to ${target} is not allowed`);
+}
+
+/**
+ * The body could not be read to its end: the connection was cut or its framing left incomplete (a chunked
+ * body without its last chunk). Such data is never kept: the client gets a 400, if it is still there.
+ */
+export class BodyCutOff extends DomainError {
+  constructor(readonly bytesRead: number) {
+    super(
+      "bad_request",
+      `The image data ended early: the request body was cut off after ${bytesRead} bytes, before it was complete. Nothing was stored.`,
+    );
+  }
 }

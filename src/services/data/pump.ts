@@ -2,7 +2,8 @@
 import { badRequest } from "../../domain/errors";
 import type { QuotaMeter } from "../quota";
 import { BlockReader } from "./block-reader";
-import { imageTooLarge } from "./errors";
+import { logFailure } from "../../lib/log-failure";
+import { BodyCutOff, imageTooLarge } from "./errors";
 import type { BlobSink } from "./sinks";
 
 /** Sees every block, in order, before it is stored: digests, format checks, the leading bytes. */
@@ -25,7 +26,8 @@ export interface PumpLimits {
 
 /**
  * Streams `body` into `sink` in the sink's block size, enforcing the limits as bytes arrive: a block that
- * crosses one is never stored. On any failure the body is cancelled, the sink and the taps aborted, and
+ * crosses one is never stored. A body that cannot be read to its end is refused (BodyCutOff), never taken for
+ * a shorter image. On any failure the body is cancelled, the sink and the taps aborted, and
  * the error rethrown; the caller then gives up on the image's data (services/data/give-up).
  */
 export async function pump<T>(
@@ -36,8 +38,17 @@ export async function pump<T>(
 ): Promise<{ size: number; stored: T }> {
   const { declared } = lim;
   const reader = new BlockReader(body);
+  const next = async () => {
+    try {
+      return await reader.read(sink.blockSize);
+    } catch (err) {
+      // A read error is the body's end arriving broken, whatever the runtime calls it: refuse the data.
+      logFailure("body read", `${reader.size} bytes in`, err);
+      throw new BodyCutOff(reader.size);
+    }
+  };
   try {
-    for (let block = await reader.read(sink.blockSize); block !== null; block = await reader.read(sink.blockSize)) {
+    for (let block = await next(); block !== null; block = await next()) {
       if (reader.size > lim.sizeCap) throw imageTooLarge();
       lim.meter?.(reader.size);
       if (declared !== null && reader.size > declared)

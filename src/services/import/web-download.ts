@@ -3,6 +3,7 @@ import { VIRTUAL_SIZE_HEAD_BYTES } from "../../domain/disk-format";
 import { DomainError } from "../../domain/errors";
 import { checkImportUri } from "../../domain/uri-filter";
 import { NativeDigests } from "../data/digests";
+import { BodyCutOff } from "../data/errors";
 import { dropData } from "../data/give-up";
 import { dataKey } from "../data/keys";
 import { HeadTap, pump } from "../data/pump";
@@ -43,7 +44,7 @@ export async function webDownload(
   }
   try {
     // Quotas bind the owner's project as for uploads; a refusal fails the task with Glance's 413 text.
-    const meter = await asImportFailure(() =>
+    const meter = await asImportFailure(uri, () =>
       d.quota.admitData(image.owner, Number.isFinite(announced) ? announced : null, false),
     );
     const key = dataKey(image.id);
@@ -62,7 +63,7 @@ export async function webDownload(
     const digests = new NativeDigests();
     const head = new HeadTap(VIRTUAL_SIZE_HEAD_BYTES);
     // The cap holds while streaming: a source that lies about (or omits) its length is cut off in pump().
-    const { size } = await asImportFailure(() =>
+    const { size } = await asImportFailure(uri, () =>
       pump(res.body, sink, [digests, head], {
         sizeCap: settings.sizeCap,
         meter,
@@ -78,10 +79,12 @@ export async function webDownload(
 }
 
 /** Runs `f`; a domain error (a quota's 413, the size cap) becomes an ImportFailure carrying its text for the task. */
-async function asImportFailure<T>(f: () => Promise<T>): Promise<T> {
+async function asImportFailure<T>(uri: string, f: () => Promise<T>): Promise<T> {
   try {
     return await f();
   } catch (err) {
+    if (err instanceof BodyCutOff)
+      throw new ImportFailure(`Failed to download ${uri}: the transfer was cut off after ${err.bytesRead} bytes.`);
     if (err instanceof DomainError) throw new ImportFailure(err.explanation ?? err.message);
     throw err;
   }
