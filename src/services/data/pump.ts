@@ -1,8 +1,8 @@
 // The one streaming loop: upload, stage, stage chunks and web-download all move their bytes with pump().
 import { badRequest } from "../../domain/errors";
+import { logFailure } from "../../lib/log-failure";
 import type { QuotaMeter } from "../quota";
 import { BlockReader } from "./block-reader";
-import { logFailure } from "../../lib/log-failure";
 import { BodyCutOff, imageTooLarge } from "./errors";
 import type { BlobSink } from "./sinks";
 
