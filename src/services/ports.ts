@@ -36,6 +36,22 @@ export interface StatusChange {
   properties?: Record<string, string>;
   /** The row must still have this revision (we change exactly the state we looked at). */
   revision?: number;
+  /** Bytes the change reserves: it happens only if they fit the owner's quotas, judged in the same statement. */
+  reserve?: Reservation | null;
+}
+
+/**
+ * A declared size held against the owner's quotas as its image enters saving/uploading/importing. Checked and
+ * recorded by one statement, so parallel uploads cannot all see the same remaining quota (D1 runs one
+ * statement at a time).
+ */
+export interface Reservation {
+  owner: string;
+  bytes: number;
+  /** Bytes of image data the owner may hold in all (USER_STORAGE_QUOTA); null = unlimited. */
+  storageLimit: number | null;
+  /** Bytes the owner may hold staged (IMAGE_STAGE_TOTAL); null = unlimited or not a stage. */
+  stageLimit: number | null;
 }
 
 /** What a project uses, as the quotas count it (services/quota.ts). */

@@ -2,15 +2,14 @@
 //
 // Concurrency bound. Image counts are exact: the create check is inside the INSERT, and the uploading
 // count is taken after the image entered saving/uploading (so it counts itself, and two racing uploads can
-// both be refused but never both admitted over the limit). Bytes are checked before an upload/stage starts
-// and then capped while it streams at the bytes that remained at its start. A declared size is reserved
-// (images.upload_size, a chunked stage's total) as the image enters saving/uploading, so later starters see
-// it; what can still be spent twice is the remaining R of the uploads in flight together: with k uploads of
-// one project in flight, the project ends at most (k - 1) * R over its quota (k <= IMAGE_COUNT_UPLOADING
-// when that is set). Unknown-size uploads reserve nothing, so among them this is the normal case;
-// declared-size ones can only overlap in the few D1 round-trips between their check and their reservation.
+// both be refused but never both admitted over the limit). A declared size (X-OpenStack-Image-Size,
+// Content-Length, a chunked stage's total, a web-download's Content-Length) is reserved by the very statement
+// that moves the image into saving/uploading/importing, and only if it fits (services/data/claim.ts), so
+// declared sizes never overrun a quota, however many run in parallel. Unknown sizes reserve nothing: each is
+// capped while it streams at what remained when it started, so with k of them in flight together a project
+// ends at most (k - 1) * R over its quota (k <= IMAGE_COUNT_UPLOADING when that is set).
 import { type DomainError, payloadTooLarge } from "../domain/errors";
-import type { ImageRepository, ProjectUsage } from "./ports";
+import type { ImageRepository, ProjectUsage, Reservation } from "./ports";
 
 export interface QuotaLimits {
   /** Images a project owns (not killed/deleted/pending_delete); null = unlimited. */
@@ -84,6 +83,17 @@ export class QuotaPolicy {
       if (size > storeLeft) throw storageFull(size, storeLeft);
       if (size > stageLeft) throw overLimit(owner, "image_stage_total", stageBytes!, usage.stagedBytes, size);
     };
+  }
+
+  /**
+   * What the status change into saving/uploading/importing must reserve for `declared` bytes, so that parallel
+   * uploads cannot spend the same remainder (null: unknown size, or no byte quota applies).
+   */
+  reservation(owner: string | null, declared: number | null, stage: boolean): Reservation | null {
+    const storageLimit = this.limits.storageBytes;
+    const stageLimit = stage ? this.limits.stageBytes : null;
+    if (owner === null || declared === null || (storageLimit === null && stageLimit === null)) return null;
+    return { owner, bytes: declared, storageLimit, stageLimit };
   }
 
   /** After the image entered saving/uploading (so it counts itself): 413 when the project has too many. */

@@ -10,6 +10,7 @@ import type { StagingRepository } from "../import/ports";
 import { loadImage } from "../load-image";
 import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "../ports";
 import type { QuotaPolicy } from "../quota";
+import { claimData } from "./claim";
 import { NativeDigests } from "./digests";
 import { goneDuringUpload, imageTooLarge, lostRace, takenOver } from "./errors";
 import { dropData, giveUpData } from "./give-up";
@@ -35,7 +36,7 @@ export interface ImageDataServiceDeps {
   blobs: BlobStore;
   staging: Pick<StagingRepository, "find" | "remove">;
   settings: UploadSettings;
-  quota: Pick<QuotaPolicy, "admitData" | "assertUploadingCount">;
+  quota: Pick<QuotaPolicy, "admitData" | "assertUploadingCount" | "reservation">;
   now: () => number;
 }
 
@@ -79,15 +80,16 @@ export class ImageDataService {
     // The multipart upload exists before the lock so the row records its id atomically with `saving`.
     const uploadId = single ? null : await blobs.beginMultipart(key);
     const startedAt = now();
-    const claim = {
-      from: "queued",
-      to: "saving",
-      fields: { uploadStartedAt: startedAt, uploadId, uploadSize: declared },
-    } as const;
-    if (!(await repo.transition(id, claim, startedAt))) {
+    // The declared size is reserved against the owner's quotas by the status change itself.
+    const fields = { uploadStartedAt: startedAt, uploadId, uploadSize: declared };
+    try {
+      const data = { owner: image.owner, declared, stage: false };
+      await claimData(this.d, id, { from: "queued", to: "saving", fields }, startedAt, data);
+    } catch (err) {
       // Nothing was written yet: only the multipart upload we opened must go (the key may be another upload's).
       if (uploadId) await blobs.abortMultipart(key, uploadId).catch((e) => logFailure("multipart abort", key, e));
-      throw await lostRace(repo, id, "saving");
+      await discardBody(input.body);
+      throw err;
     }
 
     const lease = new UploadLease(repo, id, uploadId, startedAt, settings.staleSeconds * 1000, now);

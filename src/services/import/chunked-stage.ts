@@ -27,7 +27,8 @@ import { assertTransition } from "../../domain/image-status";
 import { toHex } from "../../lib/hex";
 import { logFailure } from "../../lib/log-failure";
 import { ResumableDigests } from "../../lib/resumable-hash";
-import { goneDuringUpload, imageTooLarge, lostRace } from "../data/errors";
+import { claimData } from "../data/claim";
+import { goneDuringUpload, imageTooLarge } from "../data/errors";
 import { giveUpData } from "../data/give-up";
 import { dataKey } from "../data/keys";
 import { type BlockTap, HeadTap, pump } from "../data/pump";
@@ -50,7 +51,7 @@ export interface StageDeps {
   blobs: BlobStore;
   staging: StagingRepository;
   settings: StageSettings;
-  quota: Pick<QuotaPolicy, "admitData" | "assertUploadingCount">;
+  quota: Pick<QuotaPolicy, "admitData" | "assertUploadingCount" | "reservation">;
   now: () => number;
 }
 
@@ -104,10 +105,14 @@ export class ChunkedStage {
     if (stale?.uploadId) await blobs.abortMultipart(key, stale.uploadId).catch((e) => logFailure("abort", key, e));
     const uploadId = await blobs.beginMultipart(key);
     const at = now();
-    const claim = { from: "queued", to: "uploading", fields: { uploadId, uploadStartedAt: at, size: null } } as const;
-    if (!(await repo.transition(image.id, claim, at))) {
+    // TOTAL is reserved against the storage and stage quotas by the status change itself.
+    const fields = { uploadId, uploadStartedAt: at, size: null, uploadSize: range.total };
+    try {
+      const data = { owner: image.owner, declared: range.total, stage: true };
+      await claimData(this.d, image.id, { from: "queued", to: "uploading", fields }, at, data);
+    } catch (err) {
       await blobs.abortMultipart(key, uploadId).catch(() => {});
-      throw await lostRace(repo, image.id, "uploading");
+      throw err;
     }
     try {
       await quota.assertUploadingCount(image.owner);

@@ -15,7 +15,7 @@ import { webDownload } from "./web-download";
 export interface ImportRunnerDeps {
   repo: ImageRepository;
   /** web-download bytes count against the owner's storage quota, like uploads. */
-  quota: Pick<QuotaPolicy, "admitData">;
+  quota: Pick<QuotaPolicy, "admitData" | "reservation">;
   staging: StagingRepository;
   tasks: TaskRepository;
   blobs: BlobStore;
@@ -97,6 +97,7 @@ export class ImportRunner {
         osHashValue: data.sha512,
         uploadId: null,
         uploadStartedAt: null,
+        uploadSize: null,
       };
       const properties = { ...unlock(image.properties), [IMPORTING_PROPERTY]: "" };
       const change = { from: "importing", to: "active", fields, properties, revision: image.revision } as const;

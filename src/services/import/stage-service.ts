@@ -5,8 +5,9 @@ import { assertTransition } from "../../domain/image-status";
 import type { RequestContext } from "../../domain/request-context";
 import { toHex } from "../../lib/hex";
 import { logFailure } from "../../lib/log-failure";
+import { claimData } from "../data/claim";
 import { NativeDigests } from "../data/digests";
-import { goneDuringUpload, imageTooLarge, lostRace } from "../data/errors";
+import { goneDuringUpload, imageTooLarge } from "../data/errors";
 import { giveUpData } from "../data/give-up";
 import type { UploadInput } from "../data/image-data-service";
 import { dataKey } from "../data/keys";
@@ -68,9 +69,13 @@ export class StageService {
     const sink = await openBlobSink(blobs, dataKey(id), declared, settings);
     const startedAt = now();
     const fields = { uploadStartedAt: startedAt, uploadId: sink.uploadId, uploadSize: declared };
-    if (!(await repo.transition(id, { from: "queued", to: "uploading", fields }, startedAt))) {
+    try {
+      const data = { owner: image.owner, declared, stage: true };
+      await claimData(this.d, id, { from: "queued", to: "uploading", fields }, startedAt, data);
+    } catch (err) {
       await sink.abort();
-      throw await lostRace(repo, id, "uploading");
+      await discardBody(input.body);
+      throw err;
     }
     try {
       await this.d.quota.assertUploadingCount(image.owner);

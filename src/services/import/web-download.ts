@@ -2,6 +2,7 @@
 import { VIRTUAL_SIZE_HEAD_BYTES } from "../../domain/disk-format";
 import { DomainError } from "../../domain/errors";
 import { checkImportUri } from "../../domain/uri-filter";
+import { claimData } from "../data/claim";
 import { NativeDigests } from "../data/digests";
 import { BodyCutOff } from "../data/errors";
 import { dropData } from "../data/give-up";
@@ -19,11 +20,11 @@ export const MAX_REDIRECTS = 5;
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export interface WebDownloadDeps {
-  repo: Pick<ImageRepository, "transition">;
+  repo: Pick<ImageRepository, "transition" | "find">;
   blobs: BlobStore;
   staging: Pick<StagingRepository, "find" | "remove">;
   /** web-download bytes count against the owner's storage quota, like uploads. */
-  quota: Pick<QuotaPolicy, "admitData">;
+  quota: Pick<QuotaPolicy, "admitData" | "reservation">;
   fetch: typeof fetch;
   settings: { sizeCap: number; partSize: number; allowHosts: string[] };
   now: () => number;
@@ -53,11 +54,16 @@ export async function webDownload(
     const sink = await openBlobSink(blobs, key, null, { partSize: settings.partSize, singlePutMax: 0 });
     // Recorded on the row so that a DELETE during the import aborts it (ImageDataService.discard).
     const at = now();
-    const fields = { uploadId: sink.uploadId, uploadStartedAt: at };
-    if (
-      !(await repo.transition(image.id, { from: "importing", to: "importing", fields, revision: image.revision }, at))
-    ) {
+    // An announced size is reserved against the storage quota by the same statement, as for uploads.
+    const declared = Number.isFinite(announced) ? announced : null;
+    const fields = { uploadId: sink.uploadId, uploadStartedAt: at, uploadSize: declared };
+    try {
+      const change = { from: "importing", to: "importing", fields, revision: image.revision } as const;
+      await claimData(d, image.id, change, at, { owner: image.owner, declared, stage: false });
+    } catch (err) {
       await sink.abort();
+      if (!(err instanceof DomainError)) throw err;
+      if (err.kind === "payload_too_large") throw new ImportFailure(err.explanation ?? err.message);
       throw new ImportFailure(`Image ${image.id} changed during import.`);
     }
     const digests = new NativeDigests();

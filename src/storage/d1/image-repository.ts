@@ -1,5 +1,5 @@
 // D1ImageRepository: the ImageRepository port on D1 through Drizzle (CAS updates, keyset-paginated lists).
-import { and, eq, getTableColumns, sql } from "drizzle-orm";
+import { and, eq, getTableColumns, type SQL, sql } from "drizzle-orm";
 import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type { MemberStatus } from "../../domain/image";
 import type { ListQuery } from "../../domain/image-list";
@@ -10,6 +10,7 @@ import type {
   InsertOutcome,
   ListCaller,
   ProjectUsage,
+  Reservation,
   StatusChange,
   StoredImage,
 } from "../../services/ports";
@@ -33,6 +34,21 @@ const liveMember = (imageId: string, memberId: string) =>
 const GONE = sql.raw(`('killed', 'deleted', 'pending_delete')`);
 /** An image's bytes for the quotas: its data, else the declared size of its upload, else its chunked stage's total. */
 const BYTES = sql.raw(`coalesce(i.size, i.upload_size, CASE WHEN i.status = 'uploading' THEN s.total END, 0)`);
+
+/** One sum over the owner's live images (images_owner_idx), the way usageOf counts it. */
+const ownerSum = (owner: string, when: SQL) =>
+  sql`(SELECT coalesce(sum(CASE WHEN ${when} THEN ${BYTES} END), 0)
+    FROM images i LEFT JOIN image_staging s ON s.image_id = i.id WHERE i.owner = ${owner} AND i.deleted = 0)`;
+
+/** The conditions under which `r.bytes` more still fit the owner's storage and stage quotas. */
+function fits(r: Reservation): SQL[] {
+  const conds: SQL[] = [];
+  if (r.storageLimit !== null)
+    conds.push(sql`${ownerSum(r.owner, sql`i.status NOT IN ${GONE}`)} + ${r.bytes} <= ${r.storageLimit}`);
+  if (r.stageLimit !== null)
+    conds.push(sql`${ownerSum(r.owner, sql`i.status IN ('uploading', 'importing')`)} + ${r.bytes} <= ${r.stageLimit}`);
+  return conds;
+}
 
 export class D1ImageRepository implements ImageRepository {
   private readonly db: DrizzleD1Database;
@@ -113,9 +129,10 @@ export class D1ImageRepository implements ImageRepository {
   }
 
   async transition(id: string, change: StatusChange, now: number) {
-    const { from, to, fields, properties, revision } = change;
-    const conds = [eq(images.id, id), eq(images.deleted, false), eq(images.status, from)];
+    const { from, to, fields, properties, revision, reserve } = change;
+    const conds: SQL[] = [eq(images.id, id), eq(images.deleted, false), eq(images.status, from)];
     if (revision !== undefined) conds.push(eq(images.revision, revision));
+    if (reserve) conds.push(...fits(reserve));
     const res = await this.db
       .update(images)
       .set({
