@@ -2,10 +2,12 @@
 # `npm run test:e2e`: starts its own `wrangler dev` (fresh local D1/R2 state in a temp dir, migrations applied
 # by scripts/dev.sh) on a free port in 8790-8799, waits for GET /versions = 200, runs the seed walkthrough
 # (scripts/walkthrough.sh) and, when the clients are installed, the python-glanceclient suite
-# (scripts/clients/glance-cli.sh) and the openstack CLI + openstacksdk suite through a fake Keystone
-# (scripts/clients/openstack-cli.sh); then stops wrangler by process group, also on failure or interrupt.
+# (scripts/clients/glance-cli.sh), the openstack CLI + openstacksdk suite through a fake Keystone
+# (scripts/clients/openstack-cli.sh) and tempest's image v2 API tests (scripts/tempest.sh); then stops wrangler
+# by process group, also on failure or interrupt.
 #
 #   E2E_PORT         first port to try (default 8790)
+#   E2E_PORT_LAST    last port to try (default 8799)
 #   E2E_START_TIMEOUT seconds to wait for the service (default 90)
 #   E2E_SUITE_TIMEOUT seconds each suite may take (default 600)
 # The service log is kept in .wrangler/e2e-service.log (its tail is printed on failure).
@@ -44,11 +46,11 @@ trap cleanup EXIT
 trap 'echo "e2e: interrupted"; exit 130' INT TERM
 
 port=""
-for p in $(seq "${E2E_PORT:-8790}" 8799); do
+for p in $(seq "${E2E_PORT:-8790}" "${E2E_PORT_LAST:-8799}"); do
   if ! port_busy "$p"; then port="$p"; break; fi
 done
 if [[ -z "$port" ]]; then
-  echo "e2e: no free port in ${E2E_PORT:-8790}-8799"
+  echo "e2e: no free port in ${E2E_PORT:-8790}-${E2E_PORT_LAST:-8799}"
   echo "0 passed, 1 failed"
   exit 1
 fi
@@ -119,6 +121,13 @@ if command -v openstack >/dev/null 2>&1; then
   run_suite openstack-cli env LOG_DIR="$out" bash scripts/clients/openstack-cli.sh
 else
   echo "== openstack-cli skipped: no openstack command (apt-get install python3-openstackclient)"
+fi
+# Tempest starts its own fake Keystone, http_image server and wrangler dev in Keystone mode (ports 5084 and
+# 8840-8849 unless TEMPEST_KS_PORT / TEMPEST_PORT say otherwise).
+if command -v tempest >/dev/null 2>&1; then
+  run_suite tempest bash scripts/tempest.sh
+else
+  echo "== tempest skipped: no tempest command (apt-get install tempest)"
 fi
 
 stop_service
