@@ -15,6 +15,7 @@
 //   --url URL                service endpoint (default $OS_IMAGE_URL or http://127.0.0.1:8787)
 //   --token T                X-Auth-Token (default $OS_AUTH_TOKEN)
 //   --chunk-size SIZE        64MiB default; >= 5MiB; a resumed session keeps the server's chunk size
+//   --parallel N             chunks sent at once (default 4; at most what GET /stage's "parallel" offers)
 //   --retries N              attempts per chunk after the first failure (default 5), exponential backoff
 //   --chunk-timeout SECONDS  per chunk request (default 600)
 //   --wait-timeout SECONDS   for the import to reach active (default 1800)
@@ -25,8 +26,10 @@
 // the summary line to stdout. Exit status: 0 ok, 1 upload/import failure or timeout, 2 usage, 3 the image's
 // size or hashes do not match the local file.
 // Chunk contract (server side): every chunk but the last has the same size, >= 5 MiB and <= STAGE_CHUNK_MAX;
-// a chunk must start at the bytes received so far (earlier → 409, later → 416); 204 answers carry
-// OpenStack-Image-Stage-Received / -Total; GET .../stage → {"received", "total", "chunk_size"} or 404.
+// the first chunk (byte 0) opens the session; later chunks start at a multiple of the chunk size, in any
+// order and in parallel (a chunk already stored → 409); 204 answers carry OpenStack-Image-Stage-Received /
+// -Total; GET .../stage → {"received", "total", "chunk_size", "missing": [[start, end], ...], "parallel"} or
+// 404. Against a server whose GET /stage has no "missing", chunks go one at a time, in order, from "received".
 // Test hook: UPLOAD_TEST_EXIT_AFTER_CHUNKS=N makes the process exit with status 75 after N chunks were
 // accepted in this run (simulates an interrupted upload); UPLOAD_TEST_CHUNK_DELAY_MS=N waits N ms after each
 // accepted chunk (gives a test time to kill -9 the process mid-upload). UPLOAD_BACKOFF_BASE_MS overrides the
@@ -55,7 +58,7 @@ function usage(msg) {
   if (msg) process.stderr.write(`upload: ${msg}\n`);
   process.stderr.write(
     "usage: npm run upload -- FILE [--image ID | --name NAME --disk-format raw --container-format bare]\n" +
-      "       [--url URL] [--token T] [--chunk-size 64MiB] [--retries 5] [--chunk-timeout 600]\n" +
+      "       [--url URL] [--token T] [--chunk-size 64MiB] [--parallel 4] [--retries 5] [--chunk-timeout 600]\n" +
       "       [--wait-timeout 1800] [--json] [--quiet]\n",
   );
   process.exit(EXIT_USAGE);
@@ -101,6 +104,7 @@ try {
       url: { type: "string" },
       token: { type: "string" },
       "chunk-size": { type: "string" },
+      parallel: { type: "string" },
       retries: { type: "string" },
       "chunk-timeout": { type: "string" },
       "wait-timeout": { type: "string" },
@@ -121,6 +125,7 @@ const token = opts.token ?? process.env.OS_AUTH_TOKEN;
 if (!token) usage("no token: pass --token or set OS_AUTH_TOKEN");
 const chunkSizeOpt = opts["chunk-size"] !== undefined ? parseSize(opts["chunk-size"]) : 64 * MIB;
 if (!Number.isSafeInteger(chunkSizeOpt) || chunkSizeOpt < MIN_CHUNK) usage("--chunk-size must be at least 5MiB");
+const parallelOpt = opts.parallel !== undefined ? positiveInt("--parallel", opts.parallel) : 4;
 const retries = opts.retries !== undefined ? positiveInt("--retries", opts.retries, { allowZero: true }) : 5;
 const chunkTimeoutMs =
   1000 * (opts["chunk-timeout"] !== undefined ? positiveInt("--chunk-timeout", opts["chunk-timeout"]) : 600);
@@ -295,28 +300,18 @@ function backoff(attempt) {
 }
 
 // ---------------------------------------------------------------- local hashes (one streaming pass)
-const md5 = createHash("md5");
-const sha512 = createHash("sha512");
-let hashedUpTo = 0;
-
-/** Feeds the bytes [p, p + buf.length) of the file to the hashes, each byte exactly once and in order. */
-function hashAt(p, buf) {
-  if (hashedUpTo >= p + buf.length || hashedUpTo < p) return;
-  const part = hashedUpTo === p ? buf : buf.subarray(hashedUpTo - p);
-  md5.update(part);
-  sha512.update(part);
-  hashedUpTo = p + buf.length;
-}
-
-/** Hashes the part of the file that will not be sent in this run (before the resume point). */
-async function hashUpTo(pos) {
-  if (hashedUpTo >= pos) return;
-  let p = hashedUpTo;
-  for await (const buf of createReadStream(file, { start: hashedUpTo, end: pos - 1, highWaterMark: MIB })) {
-    hashAt(p, buf);
-    p += buf.length;
+/** MD5 and SHA-512 of the whole file, read once in order while the chunks go out in any order. */
+async function hashFile() {
+  const md5 = createHash("md5");
+  const sha512 = createHash("sha512");
+  let n = 0;
+  for await (const buf of createReadStream(file, { highWaterMark: MIB })) {
+    md5.update(buf);
+    sha512.update(buf);
+    n += buf.length;
   }
-  if (hashedUpTo !== pos) throw new Fatal(`${file} changed while reading it`);
+  if (n !== fileSize) throw new Fatal(`${file} changed while reading it`);
+  return { md5: md5.digest("hex"), sha512: sha512.digest("hex") };
 }
 
 // ---------------------------------------------------------------- stage
@@ -325,26 +320,30 @@ const imagePath = (id) => `/v2/images/${encodeURIComponent(id)}`;
 async function getStage(id) {
   const r = await api("GET", `${imagePath(id)}/stage`, { allow: [404] });
   if (r.status === 404) return null;
-  const { received, total, chunk_size } = r.json ?? {};
+  const { received, total, chunk_size, missing, parallel } = r.json ?? {};
   if (!Number.isSafeInteger(received) || !Number.isSafeInteger(total))
     throw new Fatal(`GET stage: unexpected answer ${JSON.stringify(r.json)}`);
   if (total !== fileSize)
     throw new Fatal(`the image's staged upload is for ${total} bytes but ${file} has ${fileSize}: not the same file`);
-  return { received, total, chunkSize: Number.isSafeInteger(chunk_size) && chunk_size > 0 ? chunk_size : null };
+  return {
+    received,
+    total,
+    chunkSize: Number.isSafeInteger(chunk_size) && chunk_size > 0 ? chunk_size : null,
+    // A server that takes chunks in any order says which ranges are missing and how many to send at once.
+    missing: Array.isArray(missing) ? missing : null,
+    parallel: Number.isSafeInteger(parallel) && parallel > 0 ? parallel : 1,
+  };
 }
 
-/** PUT one chunk [start, end) streamed from the file; hashes the bytes not hashed yet as they go out. */
-async function putChunk(id, start, end) {
-  progress.inflight = 0;
+/** PUT one chunk [start, end) streamed from the file; `onBytes` sees the bytes sent so far. */
+async function putChunk(id, start, end, onBytes) {
   const stream = createReadStream(file, { start, end: end - 1, highWaterMark: MIB });
   async function* body() {
-    let p = start;
+    let sent = 0;
     try {
       for await (const buf of stream) {
-        hashAt(p, buf);
-        p += buf.length;
-        progress.inflight = p - start;
-        progress.draw();
+        sent += buf.length;
+        onBytes(sent);
         yield buf;
       }
     } finally {
@@ -364,105 +363,124 @@ async function putChunk(id, start, end) {
       signal: AbortSignal.timeout(chunkTimeoutMs),
     });
   } finally {
-    progress.inflight = 0;
+    onBytes(0);
   }
 }
 
 const stats = { resumedAt: 0, chunksSent: 0, bytesSent: 0, retries: 0, uploadSeconds: 0 };
 
+/** The chunks [start, end) the server still needs, in file order. */
+function chunksToSend(stage, chunk) {
+  const todo = [];
+  const ranges = stage?.missing ?? [[stage?.received ?? 0, fileSize - 1]];
+  for (const [from, to] of ranges)
+    for (let p = from; p <= to && p < fileSize; p += chunk) todo.push([p, Math.min(p + chunk, to + 1, fileSize)]);
+  return todo;
+}
+
+/** Whether the server has the chunk starting at `start` (it answered 409 for it: stored already?). */
+function storedOnServer(stage, start, end) {
+  if (!stage) return false;
+  if (stage.missing) return !stage.missing.some(([from, to]) => from < end && to >= start);
+  return stage.received >= end;
+}
+
 async function uploadChunks(id, stage) {
-  let pos = stage?.received ?? 0;
   let chunk = chunkSizeOpt;
   if (stage?.chunkSize && stage.received > 0 && stage.chunkSize !== chunk) {
     info(`the server's session uses ${human(stage.chunkSize)} chunks; using that instead of ${human(chunk)}`);
     chunk = stage.chunkSize;
   }
-  stats.resumedAt = pos;
+  const todo = chunksToSend(stage, chunk);
   const nChunks = Math.ceil(fileSize / chunk);
-  if (pos > 0)
+  const left = todo.reduce((n, [a, b]) => n + (b - a), 0);
+  stats.resumedAt = fileSize - left;
+  if (stats.resumedAt > 0 && todo.length > 0 && todo.at(-1)[1] === fileSize && todo[0][0] === stats.resumedAt)
     info(
-      `resuming at byte ${pos} of ${fileSize} (chunk ${Math.floor(pos / chunk) + 1} of ${nChunks}); ${human(pos)} already on the server`,
+      `resuming at byte ${stats.resumedAt} of ${fileSize} (chunk ${Math.floor(stats.resumedAt / chunk) + 1} of ${nChunks}); ${human(stats.resumedAt)} already on the server`,
+    );
+  else if (stats.resumedAt > 0)
+    info(
+      `resuming: ${human(stats.resumedAt)} of ${human(fileSize)} already on the server, ${todo.length} of ${nChunks} chunks to send`,
     );
   else info(`uploading ${human(fileSize)} in ${nChunks} chunk${nChunks === 1 ? "" : "s"} of ${human(chunk)}`);
-  await hashUpTo(pos);
 
-  progress.start(pos);
+  progress.start(stats.resumedAt);
   if (isTTY) progress.draw(true);
-  let attempts = 0;
-  let resyncs = 0;
-  let sameSpotConflicts = 0;
+  const inflight = new Map();
   const t0 = performance.now();
-  while (pos < fileSize) {
-    if (exitAfterChunks > 0 && stats.chunksSent >= exitAfterChunks) {
-      info(`UPLOAD_TEST_EXIT_AFTER_CHUNKS=${exitAfterChunks}: stopping at byte ${pos} (test hook)`);
-      process.exit(EXIT_TEST_INTERRUPT);
-    }
-    const end = Math.min(pos + chunk, fileSize);
-    let res;
-    let failure;
-    try {
-      res = await putChunk(id, pos, end);
-    } catch (e) {
-      failure = netError(e);
-    }
-    if (res && res.status >= 200 && res.status < 300) {
-      await res.arrayBuffer().catch(() => {});
-      const got = Number(res.headers.get("OpenStack-Image-Stage-Received"));
-      const next = Number.isSafeInteger(got) && got > 0 ? got : end;
-      stats.chunksSent++;
-      stats.bytesSent += end - pos;
-      pos = next;
-      progress.confirmed = pos;
-      progress.draw(true);
-      attempts = 0;
-      sameSpotConflicts = 0;
-      if (chunkDelayMs > 0 && pos < fileSize) await sleep(chunkDelayMs);
-      continue;
-    }
-    if (res && (res.status === 409 || res.status === 416)) {
-      const msg = await describe(res);
-      const st = await getStage(id);
-      if (!st) throw new Fatal(`chunk at byte ${pos}: ${msg}; the image has no stage session any more`);
-      if (st.received === pos && ++sameSpotConflicts >= 2)
-        // The server agrees on the position, so this is not about bytes (e.g. the image's state): a retry
-        // was given, more will not help.
-        throw new Fatal(`chunk bytes ${pos}-${end - 1}: ${msg} (the server also has ${pos} bytes)`);
-      if (st.received !== pos && resyncs++ < 10 * (retries + 1)) {
-        info(`chunk at byte ${pos}: ${msg}; the server has ${st.received} bytes, continuing from there`);
-        if (st.chunkSize && st.chunkSize !== chunk) chunk = st.chunkSize;
-        pos = st.received;
-        progress.confirmed = pos;
-        await hashUpTo(Math.min(pos, fileSize));
-        continue;
+
+  /** Sends one chunk, retrying network errors, timeouts, 5xx and 429 with backoff; a chunk already stored counts as sent. */
+  async function send(start, end) {
+    let attempts = 0;
+    for (;;) {
+      let res;
+      let failure;
+      try {
+        res = await putChunk(id, start, end, (n) => {
+          inflight.set(start, n);
+          progress.inflight = [...inflight.values()].reduce((a, b) => a + b, 0);
+          progress.draw();
+        });
+      } catch (e) {
+        failure = netError(e);
       }
-      failure = msg;
-    } else if (res && !(res.status >= 500 || res.status === 429 || res.status === 408)) {
-      throw new Fatal(`chunk bytes ${pos}-${end - 1}: ${await describe(res)}`);
-    } else if (res) {
-      failure = await describe(res);
-    }
-    // Network error, timeout, 5xx, 429 or a conflict that re-syncing did not explain: back off and retry.
-    attempts++;
-    stats.retries++;
-    if (attempts > retries)
-      throw new Fatal(`chunk bytes ${pos}-${end - 1}: ${failure} (gave up after ${attempts} attempts)`);
-    const wait = backoff(attempts);
-    warn(`chunk bytes ${pos}-${end - 1}: ${failure}; retry ${attempts}/${retries} in ${(wait / 1000).toFixed(1)} s`);
-    await sleep(wait);
-    try {
-      const st = await getStage(id);
-      if (st && st.received !== pos) {
-        info(`the server has ${st.received} bytes, continuing from there`);
-        if (st.chunkSize) chunk = st.chunkSize;
-        pos = st.received;
-        progress.confirmed = pos;
-        await hashUpTo(Math.min(pos, fileSize));
+      if (res && res.status >= 200 && res.status < 300) {
+        await res.arrayBuffer().catch(() => {});
+        stats.chunksSent++;
+        stats.bytesSent += end - start;
+        progress.confirmed += end - start;
+        progress.draw(true);
+        if (exitAfterChunks > 0 && stats.chunksSent >= exitAfterChunks && progress.confirmed < fileSize) {
+          // Chunks still on the wire are cut off with the process, as in a real interruption.
+          info(
+            `UPLOAD_TEST_EXIT_AFTER_CHUNKS=${exitAfterChunks}: stopping after ${stats.chunksSent} chunks (test hook)`,
+          );
+          process.exit(EXIT_TEST_INTERRUPT);
+        }
+        if (chunkDelayMs > 0) await sleep(chunkDelayMs);
+        return;
       }
-    } catch (e) {
-      if (e instanceof Fatal && /not the same file/.test(e.message)) throw e;
-      // the service is unreachable: the next PUT attempt will tell
+      if (res && (res.status === 409 || res.status === 416)) {
+        const msg = await describe(res);
+        const st = await getStage(id);
+        if (!st) throw new Fatal(`chunk at byte ${start}: ${msg}; the image has no stage session any more`);
+        if (storedOnServer(st, start, end)) {
+          // An earlier attempt of ours was stored although its answer got lost.
+          info(`chunk at byte ${start}: the server already has it`);
+          progress.confirmed += end - start;
+          return;
+        }
+        // 409 for a chunk still missing: another request of ours is storing it (say, one we gave up waiting
+        // for); back off and ask again. A 416 is a range the session will never take.
+        if (res.status === 416) throw new Fatal(`chunk bytes ${start}-${end - 1}: ${msg}`);
+        failure = msg;
+      } else if (res && !(res.status >= 500 || res.status === 429 || res.status === 408)) {
+        throw new Fatal(`chunk bytes ${start}-${end - 1}: ${await describe(res)}`);
+      } else if (res) {
+        failure = await describe(res);
+      }
+      attempts++;
+      stats.retries++;
+      if (attempts > retries)
+        throw new Fatal(`chunk bytes ${start}-${end - 1}: ${failure} (gave up after ${attempts} attempts)`);
+      const wait = backoff(attempts);
+      warn(
+        `chunk bytes ${start}-${end - 1}: ${failure}; retry ${attempts}/${retries} in ${(wait / 1000).toFixed(1)} s`,
+      );
+      await sleep(wait);
     }
   }
+
+  // A new session starts with its first chunk alone: it opens the session and fixes the chunk size.
+  if (!stage && todo.length > 0) await send(...todo.shift());
+  const width = todo.length === 0 ? 1 : Math.max(1, Math.min(parallelOpt, (await getStage(id))?.parallel ?? 1));
+  if (width > 1 && todo.length > 1) info(`sending up to ${width} chunks at once`);
+  let next = 0;
+  const worker = async () => {
+    while (next < todo.length) await send(...todo[next++]);
+  };
+  await Promise.all(Array.from({ length: width }, worker));
   stats.uploadSeconds = (performance.now() - t0) / 1000;
   if (barShown) {
     process.stderr.write("\n");
@@ -548,6 +566,9 @@ let imageId = opts.image;
 const tStart = performance.now();
 
 async function main() {
+  // Hashed in one pass alongside the upload (the chunks may go out in any order).
+  const localHashes = hashFile();
+  localHashes.catch(() => {});
   let image;
   if (imageId) {
     image = await getImage(imageId);
@@ -586,9 +607,7 @@ async function main() {
     throw new Fatal(`image ${imageId} is ${image.status}; cannot upload into it`);
   }
 
-  await hashUpTo(fileSize);
-  const localMd5 = md5.digest("hex");
-  const localSha = sha512.digest("hex");
+  const { md5: localMd5, sha512: localSha } = await localHashes;
   const problems = [];
   if (image.size !== fileSize) problems.push(`size ${image.size} != ${fileSize}`);
   if (image.checksum !== localMd5) problems.push(`checksum ${image.checksum} != local MD5 ${localMd5}`);

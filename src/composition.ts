@@ -57,7 +57,7 @@ export function createServices(env: StorageEnv, config: Config): Services {
     repo,
     blobs,
     staging,
-    settings: { ...upload, stageChunkMax: config.imports.stageChunkMax },
+    settings: { ...upload, stageChunkMax: config.imports.stageChunkMax, stageParallel: config.imports.stageParallel },
     quota: quotas,
     now,
   });

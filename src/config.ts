@@ -42,6 +42,8 @@ export interface Bindings {
   IMPORT_QUEUE?: Queue<unknown>;
   /** Largest chunk of a resumable chunked stage in bytes (5..64 MiB, default 64 MiB). */
   STAGE_CHUNK_MAX?: string;
+  /** Chunks of one resumable stage a client is told to send at once (GET /stage `parallel`, default 4). */
+  STAGE_PARALLEL?: string;
   /** Comma-separated hosts (host or host:port) web-download may fetch despite the address/port filter. */
   IMPORT_ALLOW_HOSTS?: string;
   /** An import task `processing` without a heartbeat for this long (seconds) is taken over (default 1200). */
@@ -68,7 +70,7 @@ export interface Config {
   /** Image data upload tuning (see services/image-data-service.ts). */
   upload: { staleSeconds: number; partSize: number; singlePutMax: number; inferFormats: boolean };
   /** Interoperable import (see services/import-service.ts, services/chunked-stage.ts). */
-  imports: { stageChunkMax: number; allowHosts: string[]; taskTimeoutSeconds: number };
+  imports: { stageChunkMax: number; stageParallel: number; allowHosts: string[]; taskTimeoutSeconds: number };
   /** Per-project quotas; null = unlimited. */
   quotas: QuotaLimits;
 }
@@ -120,6 +122,7 @@ export function loadConfig(env: Bindings): Config {
     },
     imports: {
       stageChunkMax: int("STAGE_CHUNK_MAX", env.STAGE_CHUNK_MAX, 64 * MIB),
+      stageParallel: int("STAGE_PARALLEL", env.STAGE_PARALLEL, 4),
       allowHosts: (env.IMPORT_ALLOW_HOSTS ?? "")
         .split(",")
         .map((h) => h.trim())
@@ -145,6 +148,7 @@ export function loadConfig(env: Bindings): Config {
   // Every chunk is one R2 part (>= 5 MiB unless last) held in flight by one request; 64 MiB bounds memory.
   if (stageChunkMax < 5 * MIB || stageChunkMax > 64 * MIB)
     throw new Error("Configuration STAGE_CHUNK_MAX must be 5-64 MiB");
+  if (config.imports.stageParallel < 1) throw new Error("Configuration STAGE_PARALLEL must be at least 1");
   cache.set(env, config);
   return config;
 }

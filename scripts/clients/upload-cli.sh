@@ -75,8 +75,8 @@ head -c "$size" /dev/urandom >"$other"
 small="$work/small.img"
 head -c $((7 * MIB)) /dev/urandom >"$small"
 
-# ---- 1. stopped after two chunks by the test hook, then resumed
-UPLOAD_TEST_EXIT_AFTER_CHUNKS=2 up "$file" --name upload-cli-hook --chunk-size 5MiB
+# ---- 1. stopped after two chunks by the test hook, then resumed (one chunk at a time, so the server has a prefix)
+UPLOAD_TEST_EXIT_AFTER_CHUNKS=2 up "$file" --name upload-cli-hook --chunk-size 5MiB --parallel 1
 id="$(created_id "$OUT.err")"
 check "hook: first run stops after 2 chunks (exit 75)" "exit $RC, id '$id'" test "$RC" = 75 -a -n "$id"
 code=$(api_get "/v2/images/$id/stage" "$work/stage1.json")
@@ -87,7 +87,7 @@ check "hook: GET /stage says 10485760 of $size received, chunk_size 5 MiB" \
 api_get "/v2/images/$id" "$work/img1.json" >/dev/null
 check "hook: image is uploading" "status '$(jget "$work/img1.json" status)'" test "$(jget "$work/img1.json" status)" = uploading
 
-up "$file" --image "$id" --chunk-size 5MiB --json
+up "$file" --image "$id" --chunk-size 5MiB --parallel 1 --json
 check "hook: resumed run exits 0" "exit $RC" test "$RC" = 0 || show_err
 check "hook: resumed run says where it resumed" "$(grep -m1 resum "$OUT.err")" \
   grep -q "resuming at byte $((10 * MIB)) of $size (chunk 3 of 5)" "$OUT.err"
@@ -119,7 +119,7 @@ received_of() {
   curl -s -H "X-Auth-Token: $tok" "$url/v2/images/$1/stage" |
     node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => { try { process.stdout.write(String(JSON.parse(s).received ?? 0)); } catch { process.stdout.write("0"); } })'
 }
-UPLOAD_TEST_CHUNK_DELAY_MS=1500 node "$root/scripts/upload.mjs" "$file" --name upload-cli-kill --chunk-size 5MiB >"$work/kill.out" 2>"$work/kill.err" &
+UPLOAD_TEST_CHUNK_DELAY_MS=1500 node "$root/scripts/upload.mjs" "$file" --name upload-cli-kill --chunk-size 5MiB --parallel 1 >"$work/kill.out" 2>"$work/kill.err" &
 pid=$!
 kid=""
 killed=""
@@ -143,14 +143,34 @@ else
   check "kill -9: resuming with a file of another size is refused, nothing sent" \
     "exit $RC: $(tail -n 2 "$OUT.err"), server now has $(received_of "$kid")" \
     eval 'test "$RC" = 1 && grep -q "not the same file" "$OUT.err" && test "$(received_of "$kid")" = "$at"'
-  up "$file" --image "$kid" --json
+  up "$file" --image "$kid" --parallel 1 --json
   check "kill -9: resume exits 0 and verifies" "exit $RC" test "$RC" = 0 -a "$(jget "$OUT" ok)" = true || show_err
   check "kill -9: resume started at the server's byte count ($at), sent only the rest" \
     "resumed_at $(jget "$OUT" resumed_at), bytes_sent $(jget "$OUT" bytes_sent)" \
     test "$(jget "$OUT" resumed_at)" = "$at" -a "$(jget "$OUT" bytes_sent)" = $((size - at))
 fi
 
-# ---- 4. usage errors
+# ---- 4. chunks in parallel (the default, 4 at once): interrupted after two chunks, resumed, verified
+UPLOAD_TEST_EXIT_AFTER_CHUNKS=2 up "$file" --name upload-cli-parallel --chunk-size 5MiB
+pid_="$(created_id "$OUT.err")"
+check "parallel: first run stops after 2 chunks (exit 75)" "exit $RC, id '$pid_'" test "$RC" = 75 -a -n "$pid_"
+check "parallel: it sent chunks 4 at a time" "$(grep -m1 'at once' "$OUT.err")" grep -q "sending up to 4 chunks at once" "$OUT.err"
+code=$(api_get "/v2/images/$pid_/stage" "$work/pstage.json")
+pmissing="$(node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); process.stdout.write(String(s.total - s.missing.reduce((n, [a, b]) => n + b - a + 1, 0) === s.received))' "$work/pstage.json")"
+check "parallel: GET /stage lists what is missing (received + missing = total)" "HTTP $code $(cat "$work/pstage.json")" \
+  test "$code" = 200 -a "$pmissing" = true
+up "$file" --image "$pid_" --chunk-size 5MiB --json
+check "parallel: resumed run exits 0 and verifies" "exit $RC: $(cat "$OUT")" \
+  test "$RC" = 0 -a "$(jget "$OUT" ok)" = true -a "$(jget "$OUT" md5_ok)" = true -a "$(jget "$OUT" sha512_ok)" = true ||
+  show_err
+check "parallel: the resumed run sent exactly what was missing" \
+  "resumed_at $(jget "$OUT" resumed_at), bytes_sent $(jget "$OUT" bytes_sent)" \
+  test "$(($(jget "$OUT" resumed_at) + $(jget "$OUT" bytes_sent)))" = "$size"
+code=$(api_get "/v2/images/$pid_/file" "$work/pdownload.bin")
+check "parallel: download is byte-identical" "HTTP $code" eval 'test "$code" = 200 && cmp -s "$file" "$work/pdownload.bin"'
+rm -f "$work/pdownload.bin"
+
+# ---- 5. usage errors
 up "$file" --chunk-size 1MiB
 check "usage: --chunk-size under 5MiB exits 2" "exit $RC" test "$RC" = 2
 up "$work/missing.img"

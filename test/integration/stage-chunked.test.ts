@@ -1,4 +1,5 @@
-// Resumable chunked stage: 5 MiB chunks as R2 parts, resume after an interruption, the 400/409/416 rules.
+// Resumable chunked stage: 5 MiB chunks as R2 parts, resume after an interruption, chunks out of order and in
+// parallel, the 400/409/416 rules.
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, createImage, getImage, jsonError } from "../helpers/api";
@@ -32,7 +33,7 @@ async function progress(id: string) {
   const res = await call("GET", `/v2/images/${id}/stage`);
   return {
     status: res.status,
-    body: res.status === 200 ? ((await res.json()) as { received: number; total: number; chunk_size: number }) : null,
+    body: res.status === 200 ? ((await res.json()) as Record<string, unknown>) : null,
   };
 }
 
@@ -49,7 +50,10 @@ describe("chunked stage", () => {
     expect(res.headers.get("OpenStack-Image-Stage-Received")).toBe(String(CHUNK));
     expect(res.headers.get("OpenStack-Image-Stage-Total")).toBe(String(TOTAL));
     expect((await getImage(img.id)).status).toBe("uploading");
-    expect(await progress(img.id)).toEqual({ status: 200, body: { received: CHUNK, total: TOTAL, chunk_size: CHUNK } });
+    expect(await progress(img.id)).toEqual({
+      status: 200,
+      body: { received: CHUNK, total: TOTAL, chunk_size: CHUNK, missing: [[CHUNK, TOTAL - 1]], parallel: 4 },
+    });
     res = await chunk(img.id, CHUNK, CHUNK);
     expect(res.headers.get("OpenStack-Image-Stage-Received")).toBe(String(2 * CHUNK));
     res = await chunk(img.id, 2 * CHUNK, MIB);
@@ -95,15 +99,21 @@ describe("chunked stage", () => {
     expect(res.status).toBeGreaterThanOrEqual(400);
     expect((await getImage(img.id)).status).toBe("uploading");
     const { body } = await progress(img.id);
-    expect(body).toEqual({ received: CHUNK, total: TOTAL, chunk_size: CHUNK });
-    expect((await chunk(img.id, body!.received, CHUNK)).status).toBe(204);
+    expect(body).toEqual({
+      received: CHUNK,
+      total: TOTAL,
+      chunk_size: CHUNK,
+      missing: [[CHUNK, TOTAL - 1]],
+      parallel: 4,
+    });
+    expect((await chunk(img.id, body!.received as number, CHUNK)).status).toBe(204);
     expect((await chunk(img.id, 2 * CHUNK, MIB)).status).toBe(204);
     await importImage(img.id, { method: { name: "glance-direct" } });
     await waitForTask(img.id);
     expect(await getImage(img.id)).toMatchObject({ status: "active", checksum: await digest("MD5", DATA) });
   });
 
-  it("out of order is 416, overlap or duplicate 409, wrong sizes 400, bad ranges 416", async () => {
+  it("misaligned is 416, a chunk stored twice 409, wrong sizes 400, bad ranges 416", async () => {
     const img = await newImage();
     const err = async (r: Promise<Response>) => {
       const res = await r;
@@ -117,10 +127,13 @@ describe("chunked stage", () => {
     expect(smallMsg).toContain("at least 5242880 bytes");
     expect((await getImage(img.id)).status).toBe("queued");
     expect((await chunk(img.id, 0, CHUNK)).status).toBe(204);
-    expect((await chunk(img.id, 2 * CHUNK, MIB, DATA, J)).status).toBe(416); // gap
+    // Later chunks start at a multiple of the chunk size, in any order.
+    const [misaligned, misalignedMsg] = await err(chunk(img.id, CHUNK + 1, MIB, DATA, J));
+    expect(misaligned).toBe(416);
+    expect(misalignedMsg).toContain("must start at a multiple of the chunk size 5242880, not at 5242881");
     const [dup, dupMsg] = await err(chunk(img.id, 0, CHUNK, DATA, J));
     expect(dup).toBe(409);
-    expect(dupMsg).toContain("must start at byte 5242880");
+    expect(dupMsg).toContain("Bytes from 0 are already staged, or being staged by another request.");
     const [wrong, wrongMsg] = await err(chunk(img.id, CHUNK, CHUNK - 1, DATA, J));
     expect(wrong).toBe(400);
     expect(wrongMsg).toContain("exactly 5242880 bytes");
@@ -138,7 +151,7 @@ describe("chunked stage", () => {
     expect((await stage(img.id, VECTOR)).status).toBe(409);
     expect((await chunk(img.id, CHUNK, CHUNK)).status).toBe(204);
     expect((await chunk(img.id, CHUNK, CHUNK, DATA, J)).status).toBe(409);
-    expect((await progress(img.id)).body).toEqual({ received: 2 * CHUNK, total: TOTAL, chunk_size: CHUNK });
+    expect((await progress(img.id)).body).toMatchObject({ received: 2 * CHUNK, missing: [[2 * CHUNK, TOTAL - 1]] });
   });
 
   it("import before the last chunk fails the task and cleans everything up", async () => {

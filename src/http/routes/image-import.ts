@@ -24,7 +24,13 @@ imageImport.put("/:imageId/stage", async (c) => {
 
 imageImport.get("/:imageId/stage", async (c) => {
   const p = await c.var.services.stage.progress(c.var.ctx, c.req.param("imageId"));
-  return c.json({ received: p.received, total: p.total, chunk_size: p.chunkSize });
+  return c.json({
+    received: p.received,
+    total: p.total,
+    chunk_size: p.chunkSize,
+    missing: p.missing,
+    parallel: p.parallel,
+  });
 });
 
 imageImport.post("/:imageId/import", async (c) => {

@@ -73,6 +73,17 @@ export function partSink(
   return { ...blobs.partWriter(key, uploadId, partNumber, length), blockSize, uploadId };
 }
 
+/** Reads that need no copy (the rest of a chunked stage hashed at import): blocks go through the taps only. */
+export function discardSink(): BlobSink {
+  return {
+    blockSize: STREAM_BLOCK,
+    uploadId: null,
+    write: async () => {},
+    close: async () => {},
+    abort: async () => {},
+  };
+}
+
 /**
  * Opens a sink for `key`. With `declared` up to singlePutMax the object is one streamed put; otherwise a
  * multipart upload whose id the caller should record (so a crash or a delete can abort it).

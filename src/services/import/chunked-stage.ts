@@ -1,4 +1,5 @@
-// Resumable chunked stage (our extension): images larger than one Worker request body, one R2 part per chunk.
+// Resumable chunked stage (our extension): images larger than one Worker request body, one R2 part per chunk,
+// chunks in any order and in parallel.
 //
 // Contract (PUT /v2/images/{id}/stage with `Content-Range: bytes START-END/TOTAL`):
 //  * Content-Type application/octet-stream (415); owner/admin (403; 404 when hidden); Content-Length is
@@ -6,21 +7,21 @@
 //    TOTAL at most image_size_cap (413).
 //  * The first chunk (START 0) moves the image queued -> uploading and opens an R2 multipart upload; its
 //    size is the session's chunk size. Unless it is also the last chunk it must be >= 5 MiB (R2's part
-//    minimum) (400). Every later chunk but the last must have exactly that size; the last may be smaller
-//    but not larger (400). TOTAL must stay the same for the whole session (416), and TOTAL/chunk size
-//    must not need more than 10,000 parts (413). The first chunk checks the owner's storage and stage
-//    quotas with TOTAL as the declared size, and the uploading-image count (413, image stays queued).
-//  * A chunk must start exactly at the bytes received so far: START < received -> 409 (overlap or
-//    duplicate), START > received -> 416 (gap or out of order); END < START or END >= TOTAL -> 416.
-//    Image not queued/uploading, or uploading through a single-request stage -> 409.
-//  * Success -> 204 with `OpenStack-Image-Stage-Received: <bytes stored>` and
-//    `OpenStack-Image-Stage-Total: <TOTAL>`. The chunk lands only if its compare-and-swap on `received`
-//    wins; a racing chunk for the same offset gets 409.
-//  * A chunk that fails (client gone, short body) changes nothing: the image stays `uploading`, and
-//    `GET /v2/images/{id}/stage` -> 200 {"received", "total", "chunk_size"} tells where to resume
-//    (404 when no chunked session exists). Sessions do not expire; DELETE the image to give up.
-//  * When received == TOTAL, POST /import {"method": {"name": "glance-direct"}} completes the multipart
-//    upload and activates the image with MD5/SHA-512 carried across requests by ResumableDigests.
+//    minimum) (400). Every later chunk but the last must have exactly that size, the last the rest (400).
+//    TOTAL must stay the same for the whole session (416), and TOTAL/chunk size must not need more than
+//    10,000 parts (413). The first chunk reserves TOTAL against the owner's storage and stage quotas and
+//    checks the uploading-image count (413, image stays queued).
+//  * After the first, chunks may come in any order and at the same time: START must be a multiple of the
+//    chunk size (416); a chunk already stored -> 409; END >= TOTAL -> 416. Image not queued/uploading, or
+//    uploading through a single-request stage -> 409.
+//  * Success -> 204 with `OpenStack-Image-Stage-Received: <bytes stored>` and `OpenStack-Image-Stage-Total`.
+//    Of two copies of one chunk racing, the first recorded wins; the other gets 409.
+//  * A chunk that fails (client gone, short body) changes nothing: GET /v2/images/{id}/stage -> 200
+//    {"received", "total", "chunk_size", "missing": [[start, end], ...], "parallel": K} tells what is left and
+//    how many chunks to send at once (404 when no chunked session exists). Sessions do not expire; DELETE the
+//    image to give up.
+//  * MD5/SHA-512 of the chunks that come in order are computed on the way in (ResumableDigests, state saved
+//    between requests); glance-direct completes the multipart upload and hashes the rest by reading it back.
 import { VIRTUAL_SIZE_HEAD_BYTES } from "../../domain/disk-format";
 import { badRequest, conflict, payloadTooLarge, rangeNotSatisfiable } from "../../domain/errors";
 import { assertTransition } from "../../domain/image-status";
@@ -33,15 +34,17 @@ import { giveUpData } from "../data/give-up";
 import { dataKey } from "../data/keys";
 import { type BlockTap, HeadTap, pump } from "../data/pump";
 import { MAX_PARTS, MIN_PART, partSink } from "../data/sinks";
-import type { BlobPart, BlobStore, ImageRepository, StoredImage } from "../ports";
+import type { BlobStore, ImageRepository, StoredImage } from "../ports";
 import type { QuotaPolicy } from "../quota";
-import type { StagingRecord, StagingRepository } from "./ports";
+import type { StagedPart, StagingRecord, StagingRepository } from "./ports";
 
 export interface StageSettings {
   sizeCap: number;
   partSize: number;
   singlePutMax: number;
   stageChunkMax: number;
+  /** How many chunks of one stage a client is told to send at once (GET /stage `parallel`). */
+  stageParallel: number;
   staleSeconds: number;
 }
 
@@ -59,6 +62,14 @@ export interface StageDeps {
 export interface StageProgress {
   received: number;
   total: number;
+}
+
+/** GET /stage: where a chunked stage stands. */
+export interface StageStatus extends StageProgress {
+  chunkSize: number;
+  /** Byte ranges [start, end] (inclusive) not stored yet, in order. */
+  missing: [number, number][];
+  parallel: number;
 }
 
 export interface ContentRange {
@@ -84,13 +95,31 @@ export class ChunkedStage {
       throw payloadTooLarge(`A stage chunk may be at most ${settings.stageChunkMax} bytes; this one has ${len}.`);
     if (range.total > settings.sizeCap) throw imageTooLarge();
     const rec = image.status === "queued" ? await this.open(image, range, len) : await this.current(image);
-    checkChunk(rec, range, len);
-    return this.store(rec, body, range, len);
+    const partNumber = checkChunk(rec, range, len);
+    // Claimed before a byte is read: a second copy of this chunk cannot overwrite the part in R2 meanwhile.
+    const claimedAt = this.d.now();
+    if (!(await this.d.staging.claimPart(rec.imageId, partNumber, len, claimedAt, claimedAt - PART_CLAIM_STALE_MS)))
+      throw alreadyStaged(range.start);
+    return this.store(rec, body, range, len, partNumber, claimedAt);
+  }
+
+  /** GET /stage for an image in `uploading`: null unless a chunked session exists. */
+  async status(image: StoredImage): Promise<StageStatus | null> {
+    const rec = image.status === "uploading" ? await this.d.staging.find(image.id) : null;
+    if (!rec || rec.uploadId === null || rec.total === null || rec.chunkSize === null) return null;
+    const parts = await this.d.staging.parts(image.id);
+    return {
+      received: rec.received,
+      total: rec.total,
+      chunkSize: rec.chunkSize,
+      missing: missingRanges(parts, rec.chunkSize, rec.total),
+      parallel: this.d.settings.stageParallel,
+    };
   }
 
   /** The first chunk: queued -> uploading (CAS, recording the multipart upload id), then the session row. */
   private async open(image: StoredImage, range: ContentRange, len: number): Promise<StagingRecord> {
-    const { repo, blobs, staging, quota, now } = this.d;
+    const { blobs, staging, quota, now } = this.d;
     if (range.start !== 0) throw rangeNotSatisfiable(`The first chunk must start at byte 0, not ${range.start}.`);
     const last = range.end + 1 === range.total;
     if (!last && len < MIN_PART)
@@ -127,8 +156,8 @@ export class ChunkedStage {
       total: range.total,
       chunkSize: len,
       received: 0,
-      parts: [],
       hashState: ResumableDigests.create().saveState(),
+      hashed: 0,
       checksum: null,
       osHashValue: null,
       head: null,
@@ -147,40 +176,52 @@ export class ChunkedStage {
     return rec;
   }
 
-  /** Streams the chunk into its own R2 part while hashing, then commits it with a CAS on `received`. */
+  /**
+   * Streams the chunk into its own R2 part, then records the part. A chunk that continues the in-order prefix
+   * is hashed on the way in and advances the saved hash state; any other is hashed at import.
+   */
   private async store(
     rec: StagingRecord,
     body: ReadableStream<Uint8Array> | null,
     range: ContentRange,
     len: number,
+    partNumber: number,
+    claimedAt: number,
   ): Promise<StageProgress> {
     const { repo, blobs, staging, now } = this.d;
     const id = rec.imageId;
-    const partNumber = rec.received / rec.chunkSize! + 1;
-    const digests = ResumableDigests.restore(rec.hashState!);
+    const inOrder = range.start === rec.hashed && rec.hashState !== null;
+    const digests = inOrder ? ResumableDigests.restore(rec.hashState!) : null;
     // The first chunk also keeps the data's leading bytes with the session, for virtual_size at import.
     const head = range.start === 0 ? new HeadTap(VIRTUAL_SIZE_HEAD_BYTES) : null;
-    const taps: BlockTap[] = [{ write: (b) => void digests.update(b) }, ...(head ? [head] : [])];
-    let part: BlobPart;
+    const taps: BlockTap[] = [
+      ...(digests ? [{ write: (b: Uint8Array) => void digests.update(b) }] : []),
+      ...(head ? [head] : []),
+    ];
+    let part: StagedPart;
     try {
       const sink = partSink(blobs, dataKey(id), rec.uploadId!, partNumber, len);
-      ({ stored: part } = await pump(body, sink, taps, { sizeCap: Number.POSITIVE_INFINITY, declared: len }));
+      const { stored } = await pump(body, sink, taps, { sizeCap: Number.POSITIVE_INFINITY, declared: len });
+      part = { ...stored, size: len };
     } catch (err) {
-      // The session is untouched: the client resends this chunk (GET /stage says from where).
+      // The session is untouched: the client resends this chunk (GET /stage says what is missing).
+      await staging.releasePart(id, partNumber, claimedAt);
       if (!(await repo.find(id, null))) throw goneDuringUpload(id);
       throw err;
     }
-    const received = rec.received + len;
-    const next = {
-      received,
-      parts: [...rec.parts.filter((p) => p.partNumber !== partNumber), part],
-      hashState: digests.saveState(),
-      head: head?.bytes ? toHex(head.bytes) : rec.head,
-      updatedAt: now(),
-    };
-    if (!(await staging.advance(id, rec.received, next))) {
+    const { added, received } = await staging.storePart(id, part, claimedAt);
+    if (!added) {
       if (!(await repo.find(id, null))) throw goneDuringUpload(id);
-      throw conflict(`Another chunk for bytes from ${range.start} of image ${id} was staged first.`);
+      throw alreadyStaged(range.start);
+    }
+    if (digests) {
+      const next = {
+        hashed: range.start + len,
+        hashState: digests.saveState(),
+        head: head?.bytes ? toHex(head.bytes) : rec.head,
+        updatedAt: now(),
+      };
+      await staging.advanceHash(id, rec.hashed, next);
     }
     // Glance records the staged size on the image; only once all bytes are there.
     const sized = { from: "uploading", to: "uploading", fields: { size: received } } as const;
@@ -189,17 +230,44 @@ export class ChunkedStage {
   }
 }
 
-function checkChunk(rec: StagingRecord, range: ContentRange, len: number): void {
+/**
+ * A chunk's claim on its part lapses after this long without being stored (its request died, e.g. the isolate
+ * was evicted); until then a second copy of the chunk gets 409. A client that is cut off releases it at once.
+ */
+const PART_CLAIM_STALE_MS = 15 * 60 * 1000;
+
+const alreadyStaged = (start: number) =>
+  conflict(`Bytes from ${start} are already staged, or being staged by another request.`);
+
+/** The chunk's part number once its range fits the session: aligned to the chunk size, sized as it must be. */
+function checkChunk(rec: StagingRecord, range: ContentRange, len: number): number {
   const chunkSize = rec.chunkSize!;
   if (range.total !== rec.total)
     throw rangeNotSatisfiable(`The Content-Range total ${range.total} differs from this stage's total ${rec.total}.`);
-  if (range.start < rec.received)
-    throw conflict(`Bytes from ${range.start} are already staged; the next chunk must start at byte ${rec.received}.`);
-  if (range.start > rec.received)
-    throw rangeNotSatisfiable(`The next chunk must start at byte ${rec.received}, not ${range.start}.`);
+  if (range.start % chunkSize !== 0)
+    throw rangeNotSatisfiable(
+      `A chunk must start at a multiple of the chunk size ${chunkSize}, not at ${range.start}.`,
+    );
   const last = range.end + 1 === range.total;
   if (last ? len > chunkSize : len !== chunkSize)
     throw badRequest(
       `Every chunk but the last must be exactly ${chunkSize} bytes (the first chunk's size) and the last at most that; this chunk has ${len}.`,
     );
+  return range.start / chunkSize + 1;
+}
+
+/** The byte ranges no stored part covers, coalesced, in order. */
+export function missingRanges(parts: readonly StagedPart[], chunkSize: number, total: number): [number, number][] {
+  const have = new Set(parts.map((p) => p.partNumber));
+  const missing: [number, number][] = [];
+  const count = Math.ceil(total / chunkSize);
+  for (let n = 1; n <= count; n++) {
+    if (have.has(n)) continue;
+    const start = (n - 1) * chunkSize;
+    const end = Math.min(start + chunkSize, total) - 1;
+    const prev = missing.at(-1);
+    if (prev && prev[1] + 1 === start) prev[1] = end;
+    else missing.push([start, end]);
+  }
+  return missing;
 }

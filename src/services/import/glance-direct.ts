@@ -1,14 +1,16 @@
-// glance-direct: the staged bytes already sit at the image's final key; complete and verify them.
+// glance-direct: the staged bytes already sit at the image's final key; complete, hash the rest, verify.
 import { fromHex } from "../../lib/hex";
 import { ResumableDigests } from "../../lib/resumable-hash";
 import { dataKey } from "../data/keys";
+import { pump } from "../data/pump";
+import { discardSink } from "../data/sinks";
 import type { BlobStore, StoredImage } from "../ports";
 import { type ImportedData, ImportFailure } from "./outcome";
-import type { StagingRepository } from "./ports";
+import type { StagingRecord, StagingRepository } from "./ports";
 import type { TaskClaim } from "./task-claim";
 
 export interface GlanceDirectDeps {
-  staging: Pick<StagingRepository, "find">;
+  staging: Pick<StagingRepository, "find" | "parts">;
   blobs: BlobStore;
   sizeCap: number;
 }
@@ -27,14 +29,14 @@ export async function finishStaged(d: GlanceDirectDeps, claim: TaskClaim, image:
       throw new ImportFailure(`Image ${image.id} is only partly staged: ${rec.received} of ${rec.total} bytes.`);
     // A run that crashed after completing leaves the object in place: completing twice would fail.
     if ((await blobs.sizeOf(key)) !== rec.total) {
-      const sorted = [...rec.parts].sort((a, b) => a.partNumber - b.partNumber);
+      const parts = (await staging.parts(image.id)).map(({ partNumber, etag }) => ({ partNumber, etag }));
       try {
-        await blobs.completeMultipart(key, rec.uploadId, sorted);
+        await blobs.completeMultipart(key, rec.uploadId, parts);
       } catch {
         throw new ImportFailure(`The staged chunks of image ${image.id} could not be assembled.`);
       }
     }
-    digests = ResumableDigests.restore(rec.hashState).digestHex();
+    digests = await hashRest(d, claim, key, rec);
   } else {
     if (rec.checksum === null || rec.osHashValue === null)
       throw new ImportFailure(`Image ${image.id} has no staged data.`);
@@ -44,4 +46,26 @@ export async function finishStaged(d: GlanceDirectDeps, claim: TaskClaim, image:
   const size = await blobs.sizeOf(key);
   if (size !== rec.received) throw new ImportFailure(`The staged data of image ${image.id} is missing or incomplete.`);
   return { size, md5: digests.md5, sha512: digests.sha512, head: rec.head ? fromHex(rec.head) : null };
+}
+
+/**
+ * The digests of a chunked stage: the saved state covers the prefix that came in order; whatever came out of
+ * order is read back from the assembled object and hashed from there (the task heartbeats meanwhile).
+ */
+async function hashRest(
+  d: Pick<GlanceDirectDeps, "blobs">,
+  claim: TaskClaim,
+  key: string,
+  rec: StagingRecord,
+): Promise<{ md5: string; sha512: string }> {
+  const digests = ResumableDigests.restore(rec.hashState!);
+  const total = rec.total!;
+  if (rec.hashed < total) {
+    const rest = await d.blobs.get(key, { offset: rec.hashed, length: total - rec.hashed });
+    if (!rest) throw new ImportFailure(`The staged data of image ${rec.imageId} is missing or incomplete.`);
+    const tap = { write: (b: Uint8Array) => void digests.update(b) };
+    const declared = total - rec.hashed;
+    await pump(rest.body, discardSink(), [tap], { sizeCap: declared, declared, beforeWrite: () => claim.beat() });
+  }
+  return digests.digestHex();
 }

@@ -8,10 +8,11 @@ export interface StagingRecord {
   uploadId: string | null;
   total: number | null;
   chunkSize: number | null;
+  /** Bytes stored so far (a chunked stage: the sum of its stored parts, in whatever order they came). */
   received: number;
-  parts: BlobPart[];
-  /** ResumableDigests.saveState() after `received` bytes (chunked). */
+  /** Chunked: ResumableDigests.saveState() after the first `hashed` bytes, the prefix that came in order. */
   hashState: string | null;
+  hashed: number;
   checksum: string | null;
   osHashValue: string | null;
   /** Hex of the first bytes of the data, for virtual_size. */
@@ -19,16 +20,36 @@ export interface StagingRecord {
   updatedAt: number;
 }
 
+/** A stored part of a chunked stage, with its size. */
+export interface StagedPart extends BlobPart {
+  size: number;
+}
+
 export interface StagingRepository {
   find(imageId: string): Promise<StagingRecord | null>;
-  /** Inserts or replaces the record. */
+  /** Inserts or replaces the record (and forgets any parts of an earlier session). */
   put(record: StagingRecord): Promise<void>;
-  /** Compare-and-swap on `received`: applies `next` only if the row still has `expectedReceived`. */
-  advance(
+  /**
+   * Claims a part for the chunk about to upload it: false when the part is stored already, or claimed by
+   * another request since `staleBefore` or later (a claim older than that belongs to a request that died).
+   */
+  claimPart(imageId: string, partNumber: number, size: number, now: number, staleBefore: number): Promise<boolean>;
+  /**
+   * Records our claimed part as stored, with the session's new `received`, in one atomic batch. `added` is
+   * false when the claim was taken over meanwhile (the part is someone else's now).
+   */
+  storePart(imageId: string, part: StagedPart, claimedAt: number): Promise<{ added: boolean; received: number }>;
+  /** Gives our claim up (the chunk failed), so the chunk can be sent again at once. */
+  releasePart(imageId: string, partNumber: number, claimedAt: number): Promise<void>;
+  /** The session's stored parts in part order. */
+  parts(imageId: string): Promise<StagedPart[]>;
+  /** Compare-and-swap on `hashed`: the in-order prefix grew by a chunk whose bytes were hashed on the way in. */
+  advanceHash(
     imageId: string,
-    expectedReceived: number,
-    next: Pick<StagingRecord, "received" | "parts" | "hashState" | "head" | "updatedAt">,
+    expectedHashed: number,
+    next: Pick<StagingRecord, "hashed" | "hashState" | "head" | "updatedAt">,
   ): Promise<boolean>;
+  /** Removes the record and its parts. */
   remove(imageId: string): Promise<void>;
 }
 

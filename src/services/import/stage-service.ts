@@ -15,7 +15,7 @@ import { discardBody, HeadTap, pump } from "../data/pump";
 import { openBlobSink } from "../data/sinks";
 import { loadImage } from "../load-image";
 import type { StoredImage } from "../ports";
-import { ChunkedStage, type ContentRange, type StageDeps, type StageProgress } from "./chunked-stage";
+import { ChunkedStage, type ContentRange, type StageDeps, type StageProgress, type StageStatus } from "./chunked-stage";
 
 export interface StageInput extends UploadInput {
   /** Content-Range of a chunk of a resumable stage; null for a single-request stage. */
@@ -39,13 +39,11 @@ export class StageService {
     return null;
   }
 
-  /** GET /stage: where a chunked stage stands, so an interrupted client knows where to resume. */
-  async progress(ctx: RequestContext, id: string): Promise<{ received: number; total: number; chunkSize: number }> {
-    const image = await this.load(ctx, id);
-    const rec = image.status === "uploading" ? await this.d.staging.find(id) : null;
-    if (!rec || rec.uploadId === null || rec.total === null || rec.chunkSize === null)
-      throw notFound(`No chunked stage is in progress for image ${id}.`);
-    return { received: rec.received, total: rec.total, chunkSize: rec.chunkSize };
+  /** GET /stage: where a chunked stage stands, so an interrupted client knows what is left to send. */
+  async progress(ctx: RequestContext, id: string): Promise<StageStatus> {
+    const status = await this.chunks.status(await this.load(ctx, id));
+    if (!status) throw notFound(`No chunked stage is in progress for image ${id}.`);
+    return status;
   }
 
   /** Loads the image for a stage request: 404 when hidden, 403 unless owner/admin (upload_image). */
@@ -90,8 +88,8 @@ export class StageService {
         total: size,
         chunkSize: null,
         received: size,
-        parts: [],
         hashState: null,
+        hashed: 0,
         checksum: md5,
         osHashValue: sha512,
         head: head.bytes ? toHex(head.bytes) : null,

@@ -36,7 +36,7 @@ export async function webDownload(
   image: StoredImage,
   uri: string,
 ): Promise<ImportedData> {
-  const { repo, blobs, settings, now } = d;
+  const { blobs, settings, now } = d;
   const res = await fetchFiltered(d, uri);
   const announced = Number(res.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(announced) && announced > settings.sizeCap) {

@@ -1,6 +1,6 @@
-// Drizzle tables mirroring migrations/0001_init.sql, 0002_import.sql and 0003_quota.sql.
+// Drizzle tables mirroring the hand-written SQL in migrations/ (a test compares them column by column).
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const images = sqliteTable(
   "images",
@@ -74,14 +74,30 @@ export const imageStaging = sqliteTable("image_staging", {
   chunkSize: integer("chunk_size"),
   /** Bytes stored so far; every chunk compare-and-swaps on it. */
   received: integer("received").notNull().default(0),
+  /** Unused since 0006 (parts live in stage_parts); kept so that older rows stay readable. */
   parts: text("parts", { mode: "json" }).$type<{ partNumber: number; etag: string }[]>().notNull().default(sql`'[]'`),
   hashState: text("hash_state"),
+  /** Bytes of the in-order prefix that hash_state covers (0006); the rest is hashed at import. */
+  hashed: integer("hashed").notNull().default(0),
   checksum: text("checksum"),
   osHashValue: text("os_hash_value"),
   /** Hex of the first 32 bytes (enough for the qcow2 virtual size). */
   head: text("head"),
   updatedAt: integer("updated_at").notNull(),
 });
+
+/** One part of a chunked stage (0006): claimed (etag null) while its chunk uploads, stored once it has an etag. */
+export const stageParts = sqliteTable(
+  "stage_parts",
+  {
+    imageId: text("image_id").notNull(),
+    partNumber: integer("part_number").notNull(),
+    etag: text("etag"),
+    size: integer("size").notNull(),
+    claimedAt: integer("claimed_at").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.imageId, t.partNumber] })],
+);
 
 export const tasks = sqliteTable(
   "tasks",
