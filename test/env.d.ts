@@ -6,6 +6,8 @@ declare global {
   namespace Cloudflare {
     interface Env extends Bindings {
       TEST_MIGRATIONS: D1Migration[];
+      /** Every file of test/fixtures/image-formats, concatenated (see test/helpers/format-fixtures.ts). */
+      FORMAT_FIXTURES: ArrayBuffer;
     }
     interface GlobalProps {
       mainModule: typeof import("../src/index");

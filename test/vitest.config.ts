@@ -1,10 +1,31 @@
-// vitest inside workerd: the Worker from wrangler.toml, migrations applied per test file, dev tokens as AUTH_TOKENS.
+// vitest inside workerd: the Worker from wrangler.toml, migrations applied per test file, dev tokens as AUTH_TOKENS,
+// and the disk-image fixtures as one data blob (workerd has no file system to read them from).
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 const root = path.join(import.meta.dirname, "..");
+
+/** test/fixtures/image-formats/* concatenated in manifest order (test/helpers/format-fixtures.ts slices it). */
+function formatFixtures(): Uint8Array<ArrayBuffer> {
+  const dir = path.join(root, "test/fixtures/image-formats");
+  const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as {
+    fixtures: { file: string; bytes: number }[];
+  };
+  const files = manifest.fixtures.map((f) => {
+    const data = readFileSync(path.join(dir, f.file));
+    if (data.length !== f.bytes) throw new Error(`${f.file}: ${data.length} bytes, the manifest says ${f.bytes}`);
+    return data;
+  });
+  const blob = new Uint8Array(files.reduce((n, d) => n + d.length, 0));
+  let at = 0;
+  for (const d of files) {
+    blob.set(d, at);
+    at += d.length;
+  }
+  return blob;
+}
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(root, "migrations"));
@@ -14,6 +35,7 @@ export default defineConfig(async () => {
         main: path.join(root, "src/index.ts"),
         wrangler: { configPath: path.join(root, "wrangler.toml") },
         miniflare: {
+          dataBlobBindings: { FORMAT_FIXTURES: formatFixtures() },
           bindings: {
             TEST_MIGRATIONS: migrations,
             // Smallest part R2 allows, so multipart boundaries are cheap to cross in tests.
