@@ -42,7 +42,7 @@ function storage(env: StorageEnv, config: Config) {
 
 export function createServices(env: StorageEnv, config: Config): Services {
   const { repo, blobs, staging, tasks: taskRepo, quotas } = storage(env, config);
-  const upload = { ...config.upload, sizeCap: config.imageSizeCap };
+  const upload = { ...config.upload, sizeCap: config.imageSizeCap, formats: config.formats };
   const imageData = new ImageDataService({ repo, blobs, staging, settings: upload, quota: quotas, now });
   const images = new ImageService({
     repo,
@@ -92,6 +92,7 @@ export function createImportRunner(env: StorageEnv, config: Config): ImportRunne
       partSize: config.upload.partSize,
       allowHosts: config.imports.allowHosts,
       taskTimeoutMs: config.imports.taskTimeoutSeconds * 1000,
+      formats: config.formats,
     },
     now,
   });

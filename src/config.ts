@@ -1,4 +1,5 @@
 // Parses the Worker's string vars once into a typed Config; bad settings fail loudly at the first request.
+import type { FormatSettings } from "./domain/image-format";
 import { DEFAULT_LIMITS, type Limits } from "./domain/properties";
 import type { KeystoneSettings } from "./identity/keystone";
 import { parseByteSize } from "./lib/byte-size";
@@ -27,6 +28,13 @@ export interface Bindings {
    * project is built from, which never sets formats, can upload.
    */
   INFER_UPLOAD_FORMATS?: string;
+  /**
+   * Glance's [image_format] require_image_format_match: "false" lets data that contradicts its disk_format
+   * through (without a virtual size). Default "true", as in Glance since 2025.1. Safety checks always run.
+   */
+  REQUIRE_IMAGE_FORMAT_MATCH?: string;
+  /** Glance's gpt_safety_checks_nonfatal: comma-separated check names ("mbr", "gpt") forgiven on GPT/MBR disks. */
+  GPT_SAFETY_CHECKS_NONFATAL?: string;
   /** "1" enables the benchmark-only routes (bench/data.sh passes it on the command line; never in wrangler.toml). */
   BENCH_ROUTES?: string;
   IMAGE_MEMBER_QUOTA?: string;
@@ -73,6 +81,8 @@ export interface Config {
   imports: { stageChunkMax: number; stageParallel: number; allowHosts: string[]; taskTimeoutSeconds: number };
   /** Per-project quotas; null = unlimited. */
   quotas: QuotaLimits;
+  /** What the format inspector's verdict requires (services/data/format-check.ts). */
+  formats: FormatSettings;
 }
 
 const MIB = 1024 * 1024;
@@ -100,6 +110,13 @@ function byteQuota(name: string, raw: string | undefined): number | null {
   return n === 0 ? null : n;
 }
 
+/** A comma-separated list var, without blanks. */
+const list = (raw: string | undefined) =>
+  (raw ?? "")
+    .split(",")
+    .map((h) => h.trim())
+    .filter((h) => h !== "");
+
 const cache = new WeakMap<object, Config>();
 
 export function loadConfig(env: Bindings): Config {
@@ -123,11 +140,12 @@ export function loadConfig(env: Bindings): Config {
     imports: {
       stageChunkMax: int("STAGE_CHUNK_MAX", env.STAGE_CHUNK_MAX, 64 * MIB),
       stageParallel: int("STAGE_PARALLEL", env.STAGE_PARALLEL, 4),
-      allowHosts: (env.IMPORT_ALLOW_HOSTS ?? "")
-        .split(",")
-        .map((h) => h.trim())
-        .filter((h) => h !== ""),
+      allowHosts: list(env.IMPORT_ALLOW_HOSTS),
       taskTimeoutSeconds: int("IMPORT_TASK_TIMEOUT_SECONDS", env.IMPORT_TASK_TIMEOUT_SECONDS, 1200),
+    },
+    formats: {
+      requireFormatMatch: (env.REQUIRE_IMAGE_FORMAT_MATCH ?? "true").toLowerCase() !== "false",
+      gptNonfatalChecks: list(env.GPT_SAFETY_CHECKS_NONFATAL),
     },
     quotas: {
       imageCountTotal: countQuota("IMAGE_COUNT_TOTAL", env.IMAGE_COUNT_TOTAL),
@@ -148,6 +166,10 @@ export function loadConfig(env: Bindings): Config {
   // Every chunk is one R2 part (>= 5 MiB unless last) held in flight by one request; 64 MiB bounds memory.
   if (stageChunkMax < 5 * MIB || stageChunkMax > 64 * MIB)
     throw new Error("Configuration STAGE_CHUNK_MAX must be 5-64 MiB");
+  // The names of the checks the GPT/MBR probe runs (domain/image-format/gpt.ts).
+  for (const check of config.formats.gptNonfatalChecks)
+    if (check !== "mbr" && check !== "gpt")
+      throw new Error(`Configuration GPT_SAFETY_CHECKS_NONFATAL: unknown check ${check}`);
   if (config.imports.stageParallel < 1) throw new Error("Configuration STAGE_PARALLEL must be at least 1");
   cache.set(env, config);
   return config;

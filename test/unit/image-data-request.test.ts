@@ -1,6 +1,5 @@
 // Upload request parsing: the octet-stream media type and the declared size headers.
 import { describe, expect, it } from "vitest";
-import { virtualSizeOf } from "../../src/domain/disk-format";
 import { DomainError } from "../../src/domain/errors";
 import { assertOctetStream, declaredSize } from "../../src/http/requests/image-upload";
 
@@ -42,19 +41,5 @@ describe("declaredSize", () => {
         error(() => declaredSize(new Headers({ "X-OpenStack-Image-Size": v }))),
         v,
       ).toBe("bad_request: Invalid or missing image size in request headers.");
-  });
-});
-
-describe("virtualSizeOf", () => {
-  const qcow = new Uint8Array(32);
-  qcow.set([0x51, 0x46, 0x49, 0xfb]);
-  new DataView(qcow.buffer).setBigUint64(24, 4096n);
-  it("raw+bare is the size, qcow2+bare is its header's size, anything else null", () => {
-    expect(virtualSizeOf({ containerFormat: "bare", diskFormat: "raw" }, 7, null)).toBe(7);
-    expect(virtualSizeOf({ containerFormat: "bare", diskFormat: "qcow2" }, 32, qcow)).toBe(4096);
-    expect(virtualSizeOf({ containerFormat: "bare", diskFormat: "qcow2" }, 32, new Uint8Array(32))).toBeNull();
-    expect(virtualSizeOf({ containerFormat: "bare", diskFormat: "qcow2" }, 4, qcow.slice(0, 4))).toBeNull();
-    expect(virtualSizeOf({ containerFormat: "ovf", diskFormat: "raw" }, 7, null)).toBeNull();
-    expect(virtualSizeOf({ containerFormat: "bare", diskFormat: "iso" }, 7, null)).toBeNull();
   });
 });

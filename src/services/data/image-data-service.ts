@@ -1,7 +1,7 @@
 // Image data use cases (upload, download, discard): bytes in the BlobStore, status changes by CAS.
-import { detectDiskFormat, FORMAT_PROBE_BYTES, virtualSizeOf } from "../../domain/disk-format";
 import { DomainError } from "../../domain/errors";
 import type { Image } from "../../domain/image";
+import type { FormatSettings } from "../../domain/image-format";
 import { assertFormatsSet, assertTransition, DATALESS_STATUSES } from "../../domain/image-status";
 import { assertDownloadable } from "../../domain/policy";
 import type { RequestContext } from "../../domain/request-context";
@@ -13,9 +13,10 @@ import type { QuotaPolicy } from "../quota";
 import { claimData } from "./claim";
 import { NativeDigests } from "./digests";
 import { goneDuringUpload, imageTooLarge, lostRace, takenOver } from "./errors";
+import { assess, formatRefused, InspectorTap, logRefusal } from "./format-check";
 import { dropData, giveUpData } from "./give-up";
 import { dataKey } from "./keys";
-import { discardBody, HeadTap, pump } from "./pump";
+import { discardBody, pump } from "./pump";
 import { MAX_PARTS, multipartSink, singlePutSink } from "./sinks";
 import { isAbandoned, UploadLease } from "./upload-lease";
 
@@ -29,6 +30,8 @@ export interface UploadSettings {
   staleSeconds: number;
   /** Fill in missing formats from the data instead of Glance's 400 (see config INFER_UPLOAD_FORMATS). */
   inferFormats: boolean;
+  /** What the format inspector's verdict requires. */
+  formats: FormatSettings;
 }
 
 export interface ImageDataServiceDeps {
@@ -100,8 +103,8 @@ export class ImageDataService {
           ? singlePutSink(blobs, key, declared ?? 0)
           : multipartSink(blobs, key, uploadId, settings.partSize);
       const digests = new NativeDigests();
-      const head = new HeadTap(FORMAT_PROBE_BYTES);
-      const { size } = await pump(input.body, sink, [digests, head], {
+      const inspector = new InspectorTap();
+      const { size } = await pump(input.body, sink, [digests, inspector], {
         sizeCap: settings.sizeCap,
         meter,
         declared,
@@ -111,14 +114,17 @@ export class ImageDataService {
         },
       });
       const { md5, sha512 } = await digests.result();
-      const formats = {
-        containerFormat: image.containerFormat ?? "bare",
-        diskFormat: image.diskFormat ?? detectDiskFormat(head.bytes ?? new Uint8Array(0)),
-      };
+      // Nothing unsafe, and nothing that contradicts its disk_format, becomes active (CVE-2024-32498 class).
+      const verdict = assess(image, inspector.result(), settings.formats);
+      if (!verdict.ok) {
+        logRefusal("upload", id, verdict);
+        throw formatRefused(verdict.message);
+      }
       const outcome = await lease.transition("active", {
-        ...formats,
+        diskFormat: verdict.diskFormat,
+        containerFormat: verdict.containerFormat,
         size,
-        virtualSize: virtualSizeOf(formats, size, head.bytes),
+        virtualSize: verdict.virtualSize,
         checksum: md5,
         osHashAlgo: "sha512",
         osHashValue: sha512,

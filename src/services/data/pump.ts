@@ -68,15 +68,6 @@ export async function pump<T>(
   }
 }
 
-/** Keeps the first `n` bytes of the first block (format detection, the qcow2 virtual size). */
-export class HeadTap implements BlockTap {
-  bytes: Uint8Array | null = null;
-  constructor(private readonly n: number) {}
-  write(block: Uint8Array): void {
-    this.bytes ??= block.slice(0, this.n);
-  }
-}
-
 /** A request body that never reached pump(): cancel it so the client is not left sending. */
 export async function discardBody(body: ReadableStream<Uint8Array> | null): Promise<void> {
   if (body && !body.locked) await body.cancel().catch(() => {});

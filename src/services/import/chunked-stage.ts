@@ -22,17 +22,15 @@
 //    image to give up.
 //  * MD5/SHA-512 of the chunks that come in order are computed on the way in (ResumableDigests, state saved
 //    between requests); glance-direct completes the multipart upload and hashes the rest by reading it back.
-import { VIRTUAL_SIZE_HEAD_BYTES } from "../../domain/disk-format";
 import { badRequest, conflict, payloadTooLarge, rangeNotSatisfiable } from "../../domain/errors";
 import { assertTransition } from "../../domain/image-status";
-import { toHex } from "../../lib/hex";
 import { logFailure } from "../../lib/log-failure";
 import { ResumableDigests } from "../../lib/resumable-hash";
 import { claimData } from "../data/claim";
 import { goneDuringUpload, imageTooLarge } from "../data/errors";
 import { giveUpData } from "../data/give-up";
 import { dataKey } from "../data/keys";
-import { type BlockTap, HeadTap, pump } from "../data/pump";
+import { type BlockTap, pump } from "../data/pump";
 import { MAX_PARTS, MIN_PART, partSink } from "../data/sinks";
 import type { BlobStore, ImageRepository, StoredImage } from "../ports";
 import type { QuotaPolicy } from "../quota";
@@ -160,7 +158,6 @@ export class ChunkedStage {
       hashed: 0,
       checksum: null,
       osHashValue: null,
-      head: null,
       updatedAt: at,
     };
     await staging.put(rec);
@@ -192,12 +189,7 @@ export class ChunkedStage {
     const id = rec.imageId;
     const inOrder = range.start === rec.hashed && rec.hashState !== null;
     const digests = inOrder ? ResumableDigests.restore(rec.hashState!) : null;
-    // The first chunk also keeps the data's leading bytes with the session, for virtual_size at import.
-    const head = range.start === 0 ? new HeadTap(VIRTUAL_SIZE_HEAD_BYTES) : null;
-    const taps: BlockTap[] = [
-      ...(digests ? [{ write: (b: Uint8Array) => void digests.update(b) }] : []),
-      ...(head ? [head] : []),
-    ];
+    const taps: BlockTap[] = digests ? [{ write: (b: Uint8Array) => void digests.update(b) }] : [];
     let part: StagedPart;
     try {
       const sink = partSink(blobs, dataKey(id), rec.uploadId!, partNumber, len);
@@ -218,7 +210,6 @@ export class ChunkedStage {
       const next = {
         hashed: range.start + len,
         hashState: digests.saveState(),
-        head: head?.bytes ? toHex(head.bytes) : rec.head,
         updatedAt: now(),
       };
       await staging.advanceHash(id, rec.hashed, next);

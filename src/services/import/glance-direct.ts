@@ -1,6 +1,8 @@
 // glance-direct: the staged bytes already sit at the image's final key; complete, hash the rest, verify.
-import { fromHex } from "../../lib/hex";
+
+import type { FormatSettings } from "../../domain/image-format";
 import { ResumableDigests } from "../../lib/resumable-hash";
+import { assess, inspectStored, logRefusal } from "../data/format-check";
 import { dataKey } from "../data/keys";
 import { pump } from "../data/pump";
 import { discardSink } from "../data/sinks";
@@ -13,6 +15,7 @@ export interface GlanceDirectDeps {
   staging: Pick<StagingRepository, "find" | "parts">;
   blobs: BlobStore;
   sizeCap: number;
+  formats: FormatSettings;
 }
 
 export async function finishStaged(d: GlanceDirectDeps, claim: TaskClaim, image: StoredImage): Promise<ImportedData> {
@@ -45,7 +48,13 @@ export async function finishStaged(d: GlanceDirectDeps, claim: TaskClaim, image:
   // Never activate an image whose object is not exactly the bytes we hashed.
   const size = await blobs.sizeOf(key);
   if (size !== rec.received) throw new ImportFailure(`The staged data of image ${image.id} is missing or incomplete.`);
-  return { size, md5: digests.md5, sha512: digests.sha512, head: rec.head ? fromHex(rec.head) : null };
+  // Inspected as Glance's import does, by range reads of only what the format probes want.
+  const verdict = assess(image, await inspectStored(blobs, key, size), d.formats);
+  if (!verdict.ok) {
+    logRefusal("glance-direct import", image.id, verdict);
+    throw new ImportFailure(verdict.message);
+  }
+  return { size, md5: digests.md5, sha512: digests.sha512, virtualSize: verdict.virtualSize };
 }
 
 /**

@@ -1,6 +1,6 @@
 // The import pipeline: runs one queued import task, idempotently (claim by CAS, takeover after a timeout),
 // through its method (glance-direct or web-download) to an active image, or gives the data up.
-import { virtualSizeOf } from "../../domain/disk-format";
+import type { FormatSettings } from "../../domain/image-format";
 import { logFailure } from "../../lib/log-failure";
 import { dropData, type GiveUpOutcome, giveUpData } from "../data/give-up";
 import type { BlobStore, ImageRepository, StoredImage } from "../ports";
@@ -20,7 +20,7 @@ export interface ImportRunnerDeps {
   tasks: TaskRepository;
   blobs: BlobStore;
   fetch: typeof fetch;
-  settings: { sizeCap: number; partSize: number; allowHosts: string[]; taskTimeoutMs: number };
+  settings: { sizeCap: number; partSize: number; allowHosts: string[]; taskTimeoutMs: number; formats: FormatSettings };
   now: () => number;
 }
 
@@ -71,7 +71,7 @@ export class ImportRunner {
       data =
         req?.method?.name === "web-download"
           ? await webDownload(this.d, claim, image, String(req.method.uri ?? ""))
-          : await finishStaged({ ...this.d, sizeCap: this.d.settings.sizeCap }, claim, image);
+          : await finishStaged({ ...this.d, ...this.d.settings }, claim, image);
     } catch (err) {
       if (err instanceof TaskLost) throw err;
       const message = err instanceof ImportFailure ? err.message : "Image import failed.";
@@ -91,7 +91,7 @@ export class ImportRunner {
       const image = found.image;
       const fields = {
         size: data.size,
-        virtualSize: virtualSizeOf(image, data.size, data.head),
+        virtualSize: data.virtualSize,
         checksum: data.md5,
         osHashAlgo: "sha512",
         osHashValue: data.sha512,

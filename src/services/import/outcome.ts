@@ -1,11 +1,11 @@
 // What an import method hands back to the runner: the data it stored, or why the task fails or stops.
 
-/** What the import produced, ready for the image row. */
+/** What the import produced, ready for the image row: the data's size and digests, and what its format gives. */
 export interface ImportedData {
   size: number;
   md5: string;
   sha512: string;
-  head: Uint8Array | null;
+  virtualSize: number | null;
 }
 
 /** A failure that ends the task with this message (anything else gets a generic one). */

@@ -15,8 +15,6 @@ export interface StagingRecord {
   hashed: number;
   checksum: string | null;
   osHashValue: string | null;
-  /** Hex of the first bytes of the data, for virtual_size. */
-  head: string | null;
   updatedAt: number;
 }
 
@@ -47,7 +45,7 @@ export interface StagingRepository {
   advanceHash(
     imageId: string,
     expectedHashed: number,
-    next: Pick<StagingRecord, "hashed" | "hashState" | "head" | "updatedAt">,
+    next: Pick<StagingRecord, "hashed" | "hashState" | "updatedAt">,
   ): Promise<boolean>;
   /** Removes the record and its parts. */
   remove(imageId: string): Promise<void>;

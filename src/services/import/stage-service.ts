@@ -1,9 +1,7 @@
 // PUT/GET /v2/images/{id}/stage: stage data for glance-direct straight into the image's final R2 key.
-import { VIRTUAL_SIZE_HEAD_BYTES } from "../../domain/disk-format";
 import { DomainError, notFound } from "../../domain/errors";
 import { assertTransition } from "../../domain/image-status";
 import type { RequestContext } from "../../domain/request-context";
-import { toHex } from "../../lib/hex";
 import { logFailure } from "../../lib/log-failure";
 import { claimData } from "../data/claim";
 import { NativeDigests } from "../data/digests";
@@ -11,7 +9,7 @@ import { goneDuringUpload, imageTooLarge } from "../data/errors";
 import { giveUpData } from "../data/give-up";
 import type { UploadInput } from "../data/image-data-service";
 import { dataKey } from "../data/keys";
-import { discardBody, HeadTap, pump } from "../data/pump";
+import { discardBody, pump } from "../data/pump";
 import { openBlobSink } from "../data/sinks";
 import { loadImage } from "../load-image";
 import type { StoredImage } from "../ports";
@@ -77,9 +75,9 @@ export class StageService {
     }
     try {
       await this.d.quota.assertUploadingCount(image.owner);
+      // Glance inspects staged data when it is imported; so do we (glance-direct reads back what it needs).
       const digests = new NativeDigests();
-      const head = new HeadTap(VIRTUAL_SIZE_HEAD_BYTES);
-      const { size } = await pump(input.body, sink, [digests, head], { sizeCap: settings.sizeCap, meter, declared });
+      const { size } = await pump(input.body, sink, [digests], { sizeCap: settings.sizeCap, meter, declared });
       const { md5, sha512 } = await digests.result();
       // Glance leaves checksum/os_hash_* null until import; the digests wait in the staging record.
       await staging.put({
@@ -92,7 +90,6 @@ export class StageService {
         hashed: 0,
         checksum: md5,
         osHashValue: sha512,
-        head: head.bytes ? toHex(head.bytes) : null,
         updatedAt: now(),
       });
       const staged = { size, uploadId: null, uploadStartedAt: null, uploadSize: null };

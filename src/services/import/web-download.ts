@@ -1,13 +1,14 @@
 // web-download: fetch the URI (every redirect hop re-filtered), stream it into R2 multipart while hashing.
-import { VIRTUAL_SIZE_HEAD_BYTES } from "../../domain/disk-format";
 import { DomainError } from "../../domain/errors";
+import type { FormatSettings } from "../../domain/image-format";
 import { checkImportUri } from "../../domain/uri-filter";
 import { claimData } from "../data/claim";
 import { NativeDigests } from "../data/digests";
 import { BodyCutOff } from "../data/errors";
+import { assess, InspectorTap, logRefusal } from "../data/format-check";
 import { dropData } from "../data/give-up";
 import { dataKey } from "../data/keys";
-import { HeadTap, pump } from "../data/pump";
+import { pump } from "../data/pump";
 import { openBlobSink } from "../data/sinks";
 import type { BlobStore, ImageRepository, StoredImage } from "../ports";
 import type { QuotaPolicy } from "../quota";
@@ -26,7 +27,7 @@ export interface WebDownloadDeps {
   /** web-download bytes count against the owner's storage quota, like uploads. */
   quota: Pick<QuotaPolicy, "admitData" | "reservation">;
   fetch: typeof fetch;
-  settings: { sizeCap: number; partSize: number; allowHosts: string[] };
+  settings: { sizeCap: number; partSize: number; allowHosts: string[]; formats: FormatSettings };
   now: () => number;
 }
 
@@ -67,17 +68,23 @@ export async function webDownload(
       throw new ImportFailure(`Image ${image.id} changed during import.`);
     }
     const digests = new NativeDigests();
-    const head = new HeadTap(VIRTUAL_SIZE_HEAD_BYTES);
+    const inspector = new InspectorTap();
     // The cap holds while streaming: a source that lies about (or omits) its length is cut off in pump().
     const { size } = await asImportFailure(uri, () =>
-      pump(res.body, sink, [digests, head], {
+      pump(res.body, sink, [digests, inspector], {
         sizeCap: settings.sizeCap,
         meter,
         declared: null,
         beforeWrite: () => claim.beat(),
       }),
     );
-    return { size, ...(await digests.result()), head: head.bytes };
+    const hashes = await digests.result();
+    const verdict = assess(image, inspector.result(), settings.formats);
+    if (!verdict.ok) {
+      logRefusal("web-download import", image.id, verdict);
+      throw new ImportFailure(verdict.message);
+    }
+    return { size, ...hashes, virtualSize: verdict.virtualSize };
   } finally {
     // Unread when we stopped before pump() (which cancels it itself on failure).
     if (res.body && !res.body.locked) await res.body.cancel().catch(() => {});

@@ -81,7 +81,7 @@ export const imageStaging = sqliteTable("image_staging", {
   hashed: integer("hashed").notNull().default(0),
   checksum: text("checksum"),
   osHashValue: text("os_hash_value"),
-  /** Hex of the first 32 bytes (enough for the qcow2 virtual size). */
+  /** Unused since the format inspector reads the staged data back at import (kept so older rows stay readable). */
   head: text("head"),
   updatedAt: integer("updated_at").notNull(),
 });

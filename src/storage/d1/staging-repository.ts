@@ -13,7 +13,7 @@ export class D1StagingRepository implements StagingRepository {
   async find(imageId: string): Promise<StagingRecord | null> {
     const rows = await this.db.select().from(imageStaging).where(eq(imageStaging.imageId, imageId)).limit(1);
     if (!rows[0]) return null;
-    const { parts: _unused, ...record } = rows[0];
+    const { parts: _parts, head: _head, ...record } = rows[0];
     return record;
   }
 
@@ -85,7 +85,7 @@ export class D1StagingRepository implements StagingRepository {
   async advanceHash(
     imageId: string,
     expectedHashed: number,
-    next: Pick<StagingRecord, "hashed" | "hashState" | "head" | "updatedAt">,
+    next: Pick<StagingRecord, "hashed" | "hashState" | "updatedAt">,
   ): Promise<boolean> {
     const res = await this.db
       .update(imageStaging)
