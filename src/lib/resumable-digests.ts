@@ -63,14 +63,17 @@ export class ResumableDigests {
   }
 
   /**
-   * Rebuilds a hasher from saveState() text or saveStateBytes() bytes (or a state of the former pure-JS
-   * hasher); throws HashStateError for anything else, never a hasher that would give a wrong digest.
+   * Rebuilds a hasher from saveState() text or saveStateBytes() bytes (as a Uint8Array or ArrayBuffer), or
+   * from a state of the former pure-JS hasher; throws HashStateError for anything else, never a hasher that
+   * would give a wrong digest.
    */
-  static restore(state: string | Uint8Array): ResumableDigests {
+  static restore(state: string | Uint8Array | ArrayBuffer): ResumableDigests {
     if (typeof state === "string") {
       if (isLegacyDigestState(state)) return new ResumableDigests().#load(parseLegacyDigestState(state));
       return new ResumableDigests().#load(parseState(decodeBase64(state)));
     }
+    // D1 hands a BLOB column back as an ArrayBuffer.
+    if (state instanceof ArrayBuffer) return new ResumableDigests().#load(parseState(new Uint8Array(state)));
     if (state instanceof Uint8Array) return new ResumableDigests().#load(parseState(state));
     throw new HashStateError("digests state must be a string or bytes");
   }
