@@ -1,12 +1,10 @@
 // Incremental MD5 (RFC 1321) and SHA-512 (FIPS 180-4) whose state survives between requests as a short string.
+import { crc32Hex, HashStateError, type ImageDigests } from "./hash-state";
 import { fromHex, toHex } from "./hex";
 import { md5Blocks } from "./md5-blocks";
 import { sha512Blocks } from "./sha512-blocks";
 
-/** A saved state string that is malformed, corrupted, from another algorithm or from another version. */
-export class HashStateError extends Error {
-  override readonly name = "HashStateError";
-}
+export { HashStateError, type ImageDigests };
 
 const STATE_VERSION = "1";
 const _TWO_POW_32 = 4294967296;
@@ -222,11 +220,6 @@ export class ResumableSha512 extends ResumableHash {
 // Both at once: what an image upload needs (Glance `checksum` = MD5, `os_hash_value` = SHA-512).
 // ---------------------------------------------------------------------------------------------------
 
-export interface ImageDigests {
-  md5: string;
-  sha512: string;
-}
-
 export class ResumableDigests {
   private constructor(
     readonly md5: ResumableMd5,
@@ -268,26 +261,4 @@ export class ResumableDigests {
   saveState(): string {
     return `digests${STATE_VERSION}|${this.md5.saveState()}|${this.sha512.saveState()}`;
   }
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Helpers
-// ---------------------------------------------------------------------------------------------------
-
-// CRC-32 (IEEE 802.3, reflected 0xEDB88320) over the state text: detects truncation and bit rot in stored
-// state; it is not meant to resist deliberate tampering (the state is server-side only).
-let crcTable: Int32Array | undefined;
-
-function crc32Hex(text: string): string {
-  if (!crcTable) {
-    crcTable = new Int32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let j = 0; j < 8; j++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c;
-    }
-  }
-  let crc = -1;
-  for (let i = 0; i < text.length; i++) crc = crcTable[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
-  return ((crc ^ -1) >>> 0).toString(16).padStart(8, "0");
 }
