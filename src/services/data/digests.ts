@@ -11,7 +11,7 @@ export interface Digests {
 
 /**
  * workerd's native DigestStreams, fed whole blocks (per-chunk overhead dominates hashing with small chunks).
- * Their state cannot leave the request, so a chunked stage hashes with lib/resumable-hash instead.
+ * Their state cannot leave the request, so a chunked stage hashes with lib/resumable-digests (WebAssembly) instead.
  */
 export class NativeDigests implements BlockTap {
   private readonly md5 = new crypto.DigestStream("MD5");

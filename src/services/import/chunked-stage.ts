@@ -25,7 +25,7 @@
 import { badRequest, conflict, payloadTooLarge, rangeNotSatisfiable } from "../../domain/errors";
 import { assertTransition } from "../../domain/image-status";
 import { logFailure } from "../../lib/log-failure";
-import { ResumableDigests } from "../../lib/resumable-hash";
+import { ResumableDigests } from "../../lib/resumable-digests";
 import { claimData } from "../data/claim";
 import { goneDuringUpload, imageTooLarge } from "../data/errors";
 import { giveUpData } from "../data/give-up";

@@ -1,7 +1,7 @@
 // glance-direct: the staged bytes already sit at the image's final key; complete, hash the rest, verify.
 
 import type { FormatSettings } from "../../domain/image-format";
-import { ResumableDigests } from "../../lib/resumable-hash";
+import { ResumableDigests } from "../../lib/resumable-digests";
 import { assess, inspectStored, logRefusal } from "../data/format-check";
 import { dataKey } from "../data/keys";
 import { pump } from "../data/pump";
