@@ -1,5 +1,5 @@
 // Hashing benchmark (npm run bench:hash): MD5, SHA-512 and both over 64 MiB fed in 1 MiB and 64 MiB blocks, for the
-// pure-JS hasher (src/lib/resumable-hash.ts), the WebAssembly one (src/lib/resumable-digests.ts) and the native
+// pure-JS hasher (test/reference/resumable-hash.ts), the WebAssembly one (src/lib/resumable-digests.ts) and the native
 // hashes (Node's OpenSSL; workerd's DigestStream), first on Node, then inside workerd under `wrangler dev`, where
 // the service runs them. Prints ONE JSON line of MB/s of CPU time (what a Worker's CPU limit counts, and steady
 // on a busy machine) and of wall time, best of 3 after a warm-up run.
@@ -46,10 +46,14 @@ async function bundle() {
     },
   };
   const out = {};
-  for (const name of ["resumable-hash", "resumable-digests"]) {
+  const sources = {
+    "resumable-hash": "test/reference/resumable-hash.ts",
+    "resumable-digests": "src/lib/resumable-digests.ts",
+  };
+  for (const [name, source] of Object.entries(sources)) {
     const outfile = path.join(work, `${name}.mjs`);
     await build({
-      entryPoints: [path.join(root, `src/lib/${name}.ts`)],
+      entryPoints: [path.join(root, source)],
       bundle: true,
       format: "esm",
       platform: "neutral",

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { BASE, call, createImage, getImage, TOKENS, type Who } from "../helpers/api";
 import { bytes } from "../helpers/bytes";
+import { pieces } from "../helpers/streams";
 
 const MIB = 1024 * 1024;
 const PART = 5 * MIB; // test/vitest.config.ts sets UPLOAD_PART_SIZE and UPLOAD_SINGLE_PUT_MAX to 5 MiB
@@ -17,18 +18,8 @@ const OCTET = { "Content-Type": "application/octet-stream" };
 const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
 const digest = async (alg: string, data: Uint8Array) => hex(await crypto.subtle.digest(alg, data));
 
-/** A body without a length (the Worker sees it chunked), delivered in pieces of `piece` bytes. */
-function chunked(data: Uint8Array, piece = 64 * 1024, failAfter?: number): ReadableStream<Uint8Array> {
-  let off = 0;
-  return new ReadableStream({
-    pull(c) {
-      if (failAfter !== undefined && off >= failAfter) return c.error(new Error("client went away"));
-      if (off >= data.byteLength) return c.close();
-      c.enqueue(data.slice(off, off + piece));
-      off += piece;
-    },
-  });
-}
+/** A body without a length (the Worker sees it chunked), in pieces; with `failAfter`, it breaks there. */
+const chunked = pieces;
 
 const newImage = (fields: Record<string, unknown> = {}, as: Who = "demo") =>
   createImage({ disk_format: "raw", container_format: "bare", ...fields }, as);

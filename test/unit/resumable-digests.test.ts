@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { crc32 } from "../../src/lib/hash-state";
 import { toHex } from "../../src/lib/hex";
 import { HashStateError, MAX_DIGEST_STATE_BYTES, ResumableDigests } from "../../src/lib/resumable-digests";
-import { ResumableDigests as JsDigests, ResumableMd5 } from "../../src/lib/resumable-hash";
+import { ResumableDigests as JsDigests, ResumableMd5 } from "../reference/resumable-hash";
 
 const text = (s: string) => new TextEncoder().encode(s);
 

@@ -1,6 +1,6 @@
-// Incremental MD5 (RFC 1321) and SHA-512 (FIPS 180-4) whose state survives between requests as a short string.
-import { crc32Hex, HashStateError, type ImageDigests } from "./hash-state";
-import { fromHex, toHex } from "./hex";
+// The pure-JS resumable MD5/SHA-512 the chunked stage used before the WebAssembly one: kept as a test reference (its saved states are what lib/legacy-digest-state.ts reads).
+import { crc32Hex, HashStateError, type ImageDigests } from "../../src/lib/hash-state";
+import { fromHex, toHex } from "../../src/lib/hex";
 import { md5Blocks } from "./md5-blocks";
 import { sha512Blocks } from "./sha512-blocks";
 
