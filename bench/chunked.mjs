@@ -7,12 +7,16 @@
 // the two sizes show whether memory is flat in image size. Temp files and state are removed afterwards.
 //
 //   npm run bench:chunked
-// Env: BENCH_SIZES_MIB (512,2048), BENCH_CHUNK (64MiB), BENCH_PORT (8807), BENCH_KEEP_STATE=1 keeps the temp dir.
+// For each size it runs every --parallel of BENCH_PARALLEL (1 = chunks in order, hashed on the way in; 4 = the
+// default, the out-of-order rest hashed by the import), the CPU seconds the whole service tree (wrangler, both
+// workerd) used per GiB, and next to them the local ceiling: the same bytes in one plain R2 put (no app code).
+// Env: BENCH_SIZES_MIB (512,2048), BENCH_PARALLEL (1,4), BENCH_CHUNK (64MiB), BENCH_PORT (8807),
+// BENCH_KEEP_STATE=1 keeps the temp dir.
 // Node 20, no dependencies. Not part of `npm test`.
 import { execFile, spawn } from "node:child_process";
 import { randomFillSync } from "node:crypto";
 import { once } from "node:events";
-import { createReadStream, createWriteStream, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, createWriteStream, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
@@ -23,6 +27,7 @@ const SIZES_MIB = (process.env.BENCH_SIZES_MIB ?? "512,2048").split(",").map((s)
 if (SIZES_MIB.some((n) => !Number.isSafeInteger(n) || n < 1))
   throw new Error("BENCH_SIZES_MIB: comma-separated MiB counts");
 const CHUNK = process.env.BENCH_CHUNK ?? "64MiB";
+const PARALLEL = (process.env.BENCH_PARALLEL ?? "1,4").split(",").map((s) => Number(s.trim()));
 const PORT = Number(process.env.BENCH_PORT ?? 8807);
 const BASE = `http://127.0.0.1:${PORT}`;
 const TOKEN = "demo-token";
@@ -47,9 +52,10 @@ function killGroup(dev, sig) {
 async function startDev(label) {
   const logFile = path.join(work, `wrangler-dev-${label}.log`);
   const out = openSync(logFile, "a");
-  const child = spawn("bash", ["scripts/dev.sh"], {
+  const child = spawn("bash", ["scripts/dev.sh", "--var", "BENCH_ROUTES:1"], {
     cwd: root,
     env: { ...process.env, PORT: String(PORT), PERSIST_DIR: path.join(work, `state-${label}`) },
+    // BENCH_ROUTES: the plain R2 put ceiling (/_bench/r2-put); never set outside benchmarks.
     detached: true, // setsid: the child leads a new process group
     stdio: ["ignore", out, out],
   });
@@ -116,6 +122,35 @@ function startSampler(pgid) {
   };
 }
 
+/** CPU seconds (user + system) of every process in the group so far, from /proc (clock ticks of 1/100 s). */
+function groupCpuSeconds(pgid) {
+  let ticks = 0;
+  for (const pid of readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // After the command: state ppid pgrp ... utime (14th field overall, index 11 here) stime (index 12).
+      if (Number(f[2]) === pgid) ticks += Number(f[11]) + Number(f[12]);
+    } catch {}
+  }
+  return ticks / 100;
+}
+
+/** The local storage ceiling: the file in one plain R2 put through /_bench/r2-put (no hashing, no D1). */
+async function plainPutMbps(file, bytes) {
+  const t0 = performance.now();
+  const res = await fetch(`${BASE}/_bench/r2-put`, {
+    method: "PUT",
+    headers: { "Content-Length": String(bytes) },
+    body: createReadStream(file, { highWaterMark: MIB }),
+    duplex: "half",
+  });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`/_bench/r2-put: HTTP ${res.status}`);
+  return r1(bytes / 1e6 / ((performance.now() - t0) / 1000));
+}
+
 // ---- random file, then read once so that it is in the page cache ----
 async function writeRandomFile(file, bytes) {
   const ws = createWriteStream(file);
@@ -130,7 +165,7 @@ async function writeRandomFile(file, bytes) {
 }
 
 // ---- one upload with the upload command ----
-function runUpload(file, sampler) {
+function runUpload(file, sampler, parallel) {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     let importStartedAt = null;
@@ -143,6 +178,8 @@ function runUpload(file, sampler) {
         path.basename(file),
         "--chunk-size",
         CHUNK,
+        "--parallel",
+        String(parallel),
         "--json",
         "--url",
         BASE,
@@ -177,29 +214,32 @@ function runUpload(file, sampler) {
   });
 }
 
-async function benchOne(mib) {
-  const label = mib % 1024 === 0 ? `${mib / 1024}GiB` : `${mib}MiB`;
-  const file = path.join(work, `${label}.img`);
-  log(`${label}: writing a random file`);
-  await writeRandomFile(file, mib * MIB);
-  log(`${label}: starting wrangler dev on ${BASE}`);
-  const dev = await startDev(label);
+async function benchOne(mib, parallel, file, label) {
+  log(`${label} --parallel ${parallel}: starting wrangler dev on ${BASE}`);
+  const dev = await startDev(`${label}-p${parallel}`);
   try {
     await sleep(1000);
     const idle = Math.round((await workerRssKb(dev.child.pid)) / 1024);
-    log(`${label}: idle worker RSS ${idle} MB; uploading in ${CHUNK} chunks`);
+    log(`${label}: idle worker RSS ${idle} MB; uploading in ${CHUNK} chunks, ${parallel} at once`);
     const sampler = startSampler(dev.child.pid);
-    const run = await runUpload(file, sampler).finally(() => sampler.stop());
+    const cpu0 = groupCpuSeconds(dev.child.pid);
+    const run = await runUpload(file, sampler, parallel).finally(() => sampler.stop());
+    const cpu = groupCpuSeconds(dev.child.pid) - cpu0;
     const peaks = sampler.stop();
+    const ceiling = await plainPutMbps(file, mib * MIB);
     const s = run.summary;
     const result = {
       bytes: s.size,
+      parallel,
       chunks: s.chunks_sent,
       upload_mbps: s.upload_mbps,
       upload_s: r1(s.upload_seconds),
       import_s: run.importSeconds === null ? null : r1(run.importSeconds),
       total_s: r1(run.wall),
       end_to_end_mbps: r1(s.size / 1e6 / run.wall),
+      // The same bytes in one plain R2 put, in this process (the local storage ceiling).
+      ceiling_plain_put_mbps: ceiling,
+      service_cpu_s_per_gib: r1(cpu / (s.size / (1024 * MIB))),
       hashes_ok: s.md5_ok && s.sha512_ok,
       rss_idle_mb: idle,
       rss_peak_upload_mb: peaks.upload ?? null,
@@ -207,19 +247,22 @@ async function benchOne(mib) {
       rss_peak_mb: Math.max(peaks.upload ?? 0, peaks.import ?? 0),
     };
     log(`${label}: ${JSON.stringify(result)}`);
-    return [label, result];
+    return result;
   } finally {
     await stopDev(dev);
-    rmSync(file, { force: true });
-    rmSync(path.join(work, `state-${label}`), { recursive: true, force: true });
+    rmSync(path.join(work, `state-${label}-p${parallel}`), { recursive: true, force: true });
   }
 }
 
 async function main() {
   const runs = {};
   for (const mib of SIZES_MIB) {
-    const [label, result] = await benchOne(mib);
-    runs[label] = result;
+    const label = mib % 1024 === 0 ? `${mib / 1024}GiB` : `${mib}MiB`;
+    const file = path.join(work, `${label}.img`);
+    log(`${label}: writing a random file`);
+    await writeRandomFile(file, mib * MIB);
+    for (const parallel of PARALLEL) runs[`${label}_p${parallel}`] = await benchOne(mib, parallel, file, label);
+    rmSync(file, { force: true });
   }
   const labels = Object.keys(runs);
   const first = runs[labels[0]];
