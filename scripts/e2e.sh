@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
 # `npm run test:e2e`: starts its own `wrangler dev` (fresh local D1/R2 state in a temp dir, migrations applied
 # by scripts/dev.sh) on a free port in 8790-8799, waits for GET /versions = 200, runs the seed walkthrough
-# (scripts/walkthrough.sh) and, when the clients are installed, the python-glanceclient suite
-# (scripts/clients/glance-cli.sh), the openstack CLI + openstacksdk suite through a fake Keystone
-# (scripts/clients/openstack-cli.sh) and tempest's image v2 API tests (scripts/tempest.sh); then stops wrangler
-# by process group, also on failure or interrupt.
+# (scripts/walkthrough.sh), the raw-socket suite (scripts/clients/truncation.sh: cut-off bodies, early answers)
+# and, when the clients are installed, the python-glanceclient suite (scripts/clients/glance-cli.sh), the
+# openstack CLI + openstacksdk suite through a fake Keystone (scripts/clients/openstack-cli.sh) and tempest's
+# image v2 API tests (scripts/tempest.sh); then stops wrangler by process group, also on failure or interrupt.
+# The service runs with BENCH_ROUTES=1 (the truncation suite checks R2 through /_bench) and a 100 GB
+# USER_STORAGE_QUOTA (its over-quota case); no other suite comes near it.
 #
 #   E2E_PORT         first port to try (default 8790)
 #   E2E_PORT_LAST    last port to try (default 8799)
+#   E2E_OPENSTACK_PORT, E2E_KEYSTONE_PORT  the openstack suite's service and fake Keystone (8780, 5080)
+#   E2E_KSMODE_PORT, E2E_KSMODE_KEYSTONE_PORT  the keystone-mode suite's service and fake Keystone (8781, 5081)
+# A developer's own .dev.vars is not read (DEV_VARS points to an empty file), so it cannot change the results.
 #   E2E_START_TIMEOUT seconds to wait for the service (default 90)
 #   E2E_SUITE_TIMEOUT seconds each suite may take (default 600)
 # The service log is kept in .wrangler/e2e-service.log (its tail is printed on failure).
@@ -22,6 +27,7 @@ mkdir -p .wrangler
 log="$root/.wrangler/e2e-service.log"
 persist="$(mktemp -d "${TMPDIR:-/tmp}/e2e-state.XXXXXX")"
 out="$(mktemp -d "${TMPDIR:-/tmp}/e2e-out.XXXXXX")"
+export DEV_VARS="$out/no-dev-vars"
 pgid=""
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -58,7 +64,8 @@ url="http://127.0.0.1:$port"
 
 # No job control in a script: the background child is not a group leader, so setsid does not fork and
 # $! is the new session's (and process group's) id.
-PORT="$port" PERSIST_DIR="$persist" setsid bash scripts/dev.sh >"$log" 2>&1 </dev/null &
+PORT="$port" PERSIST_DIR="$persist" setsid bash scripts/dev.sh --var BENCH_ROUTES:1 --var USER_STORAGE_QUOTA:100GB \
+  >"$log" 2>&1 </dev/null &
 pgid=$!
 echo "e2e: wrangler dev on $url (process group $pgid, state $persist, log $log)"
 
@@ -110,15 +117,20 @@ run_suite() {
 
 run_suite walkthrough bash scripts/walkthrough.sh
 run_suite upload-cli bash scripts/clients/upload-cli.sh
+run_suite truncation bash scripts/clients/truncation.sh
+# Starts its own wrangler dev in Keystone mode, with a fake Keystone (ports 8781 and 5081 by default).
+run_suite keystone-mode env PORT="${E2E_KSMODE_PORT:-8781}" KS_PORT="${E2E_KSMODE_KEYSTONE_PORT:-5081}" \
+  bash scripts/clients/keystone-mode.sh
 if command -v glance >/dev/null 2>&1; then
   run_suite glance-cli bash scripts/clients/glance-cli.sh
 else
   echo "== glance-cli skipped: no glance command (apt-get install python3-glanceclient)"
 fi
 # The openstack CLI and openstacksdk go through Keystone: that suite starts the fake Keystone and its own
-# wrangler dev in Keystone mode (ports 8780 and 5080, outside this script's range).
+# wrangler dev in Keystone mode (ports 8780 and 5080 by default, outside this script's range).
 if command -v openstack >/dev/null 2>&1; then
-  run_suite openstack-cli env LOG_DIR="$out" bash scripts/clients/openstack-cli.sh
+  run_suite openstack-cli env LOG_DIR="$out" PORT="${E2E_OPENSTACK_PORT:-8780}" KS_PORT="${E2E_KEYSTONE_PORT:-5080}" \
+    bash scripts/clients/openstack-cli.sh
 else
   echo "== openstack-cli skipped: no openstack command (apt-get install python3-openstackclient)"
 fi

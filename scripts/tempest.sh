@@ -6,8 +6,8 @@
 # scripts/tempest-exclude.txt, prints tempest's per-test lines, then "N skipped" / "N excluded" and a closing
 # "N passed, N failed". Stops everything it started (by process id / group), also on failure or interrupt.
 #
-#   TEMPEST_PORT         first port to try for wrangler dev (default 8840; 8840-8849 are searched); the
-#                        http_image server takes the next free port in the same range
+#   TEMPEST_PORT         first port to try for wrangler dev (default 8840; up to TEMPEST_PORT_LAST, default
+#                        8849, are searched); the http_image server takes the next free port in the same range
 #   TEMPEST_KS_PORT      fake Keystone port (default 5084)
 #   TEMPEST_CONCURRENCY  tempest workers (default 2: the machines have 2 cores); one account set each
 #   TEMPEST_REGEX        test selection (default '^tempest\.api\.image\.v2')
@@ -53,12 +53,13 @@ command -v tempest >/dev/null 2>&1 || summary_fail "no tempest command (apt-get 
 if [[ "$exclude" != none && ! -f "$exclude" ]]; then summary_fail "exclude list $exclude not found"; fi
 
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-free_port() { # free_port FIRST: the first free port in FIRST..8849
+port_last="${TEMPEST_PORT_LAST:-8849}"
+free_port() { # free_port FIRST: the first free port in FIRST..TEMPEST_PORT_LAST
   local p
-  for p in $(seq "$1" 8849); do port_busy "$p" || { echo "$p"; return 0; }; done
+  for p in $(seq "$1" "$port_last"); do port_busy "$p" || { echo "$p"; return 0; }; done
   return 1
 }
-port="$(free_port "${TEMPEST_PORT:-8840}")" || summary_fail "no free port in ${TEMPEST_PORT:-8840}-8849"
+port="$(free_port "${TEMPEST_PORT:-8840}")" || summary_fail "no free port in ${TEMPEST_PORT:-8840}-$port_last"
 http_port="$(free_port $((port + 1)))" || summary_fail "no free port for the http_image server after $port"
 port_busy "$ks_port" && summary_fail "port $ks_port (TEMPEST_KS_PORT) is busy"
 url="http://127.0.0.1:$port"

@@ -1,8 +1,8 @@
-// Builds the Hono app: request id, config and services, version negotiation, auth, one router per resource, onError.
+// Builds the Hono app: request id, config (503 on /v2 when it is bad) and services, versions, auth, routers, onError.
 import { Hono } from "hono";
 import { createServices } from "./composition";
-import { loadConfig } from "./config";
-import { notFound } from "./domain/errors";
+import { type Config, ConfigError, loadConfig } from "./config";
+import { DomainError, notFound } from "./domain/errors";
 import { authenticate } from "./http/auth";
 import type { AppEnv } from "./http/context";
 import { renderError } from "./http/errors";
@@ -25,11 +25,29 @@ export const app = new Hono<AppEnv>();
 
 app.use("*", requestId);
 app.use("*", async (c, next) => {
-  const config = loadConfig(c.env);
+  let config: Config;
+  try {
+    config = loadConfig(c.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    reportOnce(c.env, err);
+    // The version document needs no configuration, and clients probe it first; the API cannot run without.
+    const path = new URL(c.req.url).pathname;
+    if (path === "/v2" || path.startsWith("/v2/")) throw new DomainError("service_unavailable", undefined);
+    return next();
+  }
   c.set("config", config);
   c.set("services", createServices(c.env, config));
   await next();
 });
+
+const reported = new WeakSet<object>();
+/** One log line per isolate for a bad configuration, naming the variable (ConfigError never holds values). */
+function reportOnce(env: object, err: ConfigError): void {
+  if (reported.has(env)) return;
+  reported.add(env);
+  console.error(`configuration error: ${err.message}. Every /v2 request answers 503 until it is fixed.`);
+}
 
 // Version negotiation runs before authentication: /versions is 200, any non-v2 path is a 300 listing.
 app.on(["GET", "HEAD"], "/versions", (c) => versionsResponse(c, 200));

@@ -1,7 +1,8 @@
-// Parses the Worker's string vars once into a typed Config; bad settings fail loudly at the first request.
+// Parses the Worker's string vars once into a typed Config; a bad setting is a ConfigError naming the variable.
 import type { FormatSettings } from "./domain/image-format";
 import { DEFAULT_LIMITS, type Limits } from "./domain/properties";
 import type { KeystoneSettings } from "./identity/keystone";
+import { staticTokensProblem } from "./identity/static-tokens";
 import { parseByteSize } from "./lib/byte-size";
 import type { QuotaLimits } from "./services/quota";
 
@@ -87,10 +88,25 @@ export interface Config {
 
 const MIB = 1024 * 1024;
 
+/**
+ * A setting that is missing or invalid. The message names the variable and what it must be, never its
+ * value (some are secrets); app.ts logs it once and answers /v2 with 503 until the setting is fixed.
+ */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
 function int(name: string, raw: string | undefined, fallback: number): number {
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < 0) throw new Error(`Configuration ${name} must be a non-negative integer`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new ConfigError(name, `Configuration ${name} must be a non-negative integer`);
   return n;
 }
 
@@ -98,7 +114,8 @@ function int(name: string, raw: string | undefined, fallback: number): number {
 function countQuota(name: string, raw: string | undefined): number | null {
   if (raw === undefined || raw.trim() === "") return null;
   const n = Number(raw);
-  if (!Number.isSafeInteger(n)) throw new Error(`Configuration ${name} must be an integer (negative = unlimited)`);
+  if (!Number.isSafeInteger(n))
+    throw new ConfigError(name, `Configuration ${name} must be an integer (negative = unlimited)`);
   return n < 0 ? null : n;
 }
 
@@ -106,7 +123,7 @@ function countQuota(name: string, raw: string | undefined): number | null {
 function byteQuota(name: string, raw: string | undefined): number | null {
   if (raw === undefined || raw.trim() === "" || raw.trim() === "-1") return null;
   const n = parseByteSize(raw);
-  if (n === null) throw new Error(`Configuration ${name} must be <digits>[B|KB|MB|GB|TB]`);
+  if (n === null) throw new ConfigError(name, `Configuration ${name} must be <digits>[B|KB|MB|GB|TB]`);
   return n === 0 ? null : n;
 }
 
@@ -117,13 +134,28 @@ const list = (raw: string | undefined) =>
     .map((h) => h.trim())
     .filter((h) => h !== "");
 
-const cache = new WeakMap<object, Config>();
+const cache = new WeakMap<object, Config | ConfigError>();
 
+/** The parsed configuration; throws the (cached) ConfigError when a setting is missing or invalid. */
 export function loadConfig(env: Bindings): Config {
-  const hit = cache.get(env);
-  if (hit) return hit;
+  let hit = cache.get(env);
+  if (!hit) {
+    try {
+      hit = parseConfig(env);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      hit = err;
+    }
+    cache.set(env, hit);
+  }
+  if (hit instanceof ConfigError) throw hit;
+  return hit;
+}
+
+function parseConfig(env: Bindings): Config {
   const mode = env.AUTH_MODE || "static";
-  if (mode !== "static" && mode !== "keystone") throw new Error(`Unsupported AUTH_MODE ${mode}`);
+  if (mode !== "static" && mode !== "keystone")
+    throw new ConfigError("AUTH_MODE", `Configuration AUTH_MODE must be "static" or "keystone"`);
   const base = (env.PUBLIC_BASE_URL ?? "").replace(/\/+$/, "");
   const config: Config = {
     authMode: mode,
@@ -161,28 +193,46 @@ export function loadConfig(env: Bindings): Config {
   };
   const { partSize } = config.upload;
   // R2 refuses parts under 5 MiB; bigger parts than 64 MiB would crowd the 128 MB isolate.
-  if (partSize < 5 * MIB || partSize > 64 * MIB) throw new Error("Configuration UPLOAD_PART_SIZE must be 5-64 MiB");
+  if (partSize < 5 * MIB || partSize > 64 * MIB)
+    throw new ConfigError("UPLOAD_PART_SIZE", "Configuration UPLOAD_PART_SIZE must be 5-64 MiB");
   const { stageChunkMax } = config.imports;
   // Every chunk is one R2 part (>= 5 MiB unless last) held in flight by one request; 64 MiB bounds memory.
   if (stageChunkMax < 5 * MIB || stageChunkMax > 64 * MIB)
-    throw new Error("Configuration STAGE_CHUNK_MAX must be 5-64 MiB");
+    throw new ConfigError("STAGE_CHUNK_MAX", "Configuration STAGE_CHUNK_MAX must be 5-64 MiB");
   // The names of the checks the GPT/MBR probe runs (domain/image-format/gpt.ts).
   for (const check of config.formats.gptNonfatalChecks)
     if (check !== "mbr" && check !== "gpt")
-      throw new Error(`Configuration GPT_SAFETY_CHECKS_NONFATAL: unknown check ${check}`);
-  if (config.imports.stageParallel < 1) throw new Error("Configuration STAGE_PARALLEL must be at least 1");
-  cache.set(env, config);
+      throw new ConfigError(
+        "GPT_SAFETY_CHECKS_NONFATAL",
+        `Configuration GPT_SAFETY_CHECKS_NONFATAL: unknown check ${check}`,
+      );
+  if (config.imports.stageParallel < 1)
+    throw new ConfigError("STAGE_PARALLEL", "Configuration STAGE_PARALLEL must be at least 1");
+  if (mode === "static") {
+    const problem = staticTokensProblem(env.AUTH_TOKENS);
+    if (problem) throw new ConfigError("AUTH_TOKENS", `Configuration AUTH_TOKENS ${problem}`);
+  }
   return config;
 }
 
 function keystoneSettings(env: Bindings): KeystoneSettings {
   const need = (name: keyof Bindings) => {
     const v = env[name];
-    if (typeof v !== "string" || v === "") throw new Error(`AUTH_MODE=keystone needs ${name}`);
+    if (typeof v !== "string" || v.trim() === "") throw new ConfigError(name, `AUTH_MODE=keystone needs ${name}`);
     return v;
   };
+  const url = need("KEYSTONE_URL");
+  let parsed: URL | null = null;
+  try {
+    parsed = new URL(url);
+  } catch {}
+  if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:"))
+    throw new ConfigError(
+      "KEYSTONE_URL",
+      "Configuration KEYSTONE_URL must be an http(s) URL, e.g. https://keystone.example.com/v3",
+    );
   return {
-    url: need("KEYSTONE_URL"),
+    url,
     serviceUser: need("KEYSTONE_SERVICE_USER"),
     servicePassword: need("KEYSTONE_SERVICE_PASSWORD"),
     serviceProject: need("KEYSTONE_SERVICE_PROJECT"),

@@ -16,4 +16,6 @@ export type AppEnv = {
 };
 
 /** The base URL clients reach us at: PUBLIC_BASE_URL behind a proxy, else this request's origin. */
-export const publicBase = (c: Context<AppEnv>): string => c.var.config.publicBaseUrl ?? new URL(c.req.url).origin;
+export const publicBase = (c: Context<AppEnv>): string =>
+  // No config when it is invalid (app.ts still serves the version document then).
+  (c.var.config as Config | undefined)?.publicBaseUrl ?? new URL(c.req.url).origin;

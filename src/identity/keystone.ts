@@ -62,6 +62,8 @@ function toIdentity(body: TokenBody): { identity: Identity; expiresAt: number } 
 export class KeystoneProvider implements IdentityProvider {
   readonly authUri: string;
   private readonly base: string;
+  /** For log lines: where Keystone is, without path or credentials. */
+  private readonly host: string;
 
   constructor(
     private readonly s: KeystoneSettings,
@@ -71,6 +73,7 @@ export class KeystoneProvider implements IdentityProvider {
   ) {
     this.base = s.url.replace(/\/+$/, "").replace(/\/v3$/, "");
     this.authUri = this.base;
+    this.host = URL.canParse(this.base) ? new URL(this.base).host : "(invalid KEYSTONE_URL)";
   }
 
   async validate(token: string): Promise<Identity | null> {
@@ -86,6 +89,7 @@ export class KeystoneProvider implements IdentityProvider {
     }
     if (res.status !== 200) {
       await res.body?.cancel();
+      console.error(`keystone token validation at ${this.host} answered HTTP ${res.status}`);
       throw unavailable();
     }
     const parsed = toIdentity((await res.json()) as TokenBody);
@@ -99,9 +103,17 @@ export class KeystoneProvider implements IdentityProvider {
       return await this.fetcher(`${this.base}/v3/auth/tokens`, {
         headers: { "X-Auth-Token": serviceToken, "X-Subject-Token": token, Accept: "application/json" },
       });
-    } catch {
-      throw unavailable();
+    } catch (err) {
+      throw this.unreachable("token validation", err);
     }
+  }
+
+  /** Logs why Keystone could not be asked (host and error class: never a token or a message) -> 503. */
+  private unreachable(what: string, err: unknown): DomainError {
+    console.error(
+      `keystone ${what} at ${this.host} failed: ${err instanceof Error ? err.name : "non-Error thrown"} (unreachable?)`,
+    );
+    return unavailable();
   }
 
   /** Password-authenticates the service user; reuses the token until shortly before it expires. */
@@ -127,14 +139,14 @@ export class KeystoneProvider implements IdentityProvider {
         headers: { "Content-Type": "application/json", Accept: "application/json" },
         body: JSON.stringify(body),
       });
-    } catch {
-      throw unavailable();
+    } catch (err) {
+      throw this.unreachable("service authentication", err);
     }
     const token = res.headers.get("x-subject-token");
     if (res.status !== 201 || !token) {
       await res.body?.cancel();
       // Wrong service credentials are an operator problem; callers see a 503 without details.
-      console.error(`keystone service authentication failed with HTTP ${res.status}`);
+      console.error(`keystone service authentication at ${this.host} failed with HTTP ${res.status}`);
       throw unavailable();
     }
     const parsed = toIdentity((await res.json()) as TokenBody);

@@ -1,4 +1,4 @@
-// Benchmark-only routes (bench/data.sh): local R2 put/get ceilings with no app logic. Off unless BENCH_ROUTES is "1".
+// Benchmark and e2e-only routes: local R2 put/get ceilings, R2 object checks; no app logic. Off unless BENCH_ROUTES is "1".
 import { Hono } from "hono";
 import { notFound } from "../../domain/errors";
 import type { AppEnv } from "../context";
@@ -24,4 +24,10 @@ bench.get("/r2-get/:imageId", async (c) => {
   const obj = await c.env.IMAGES.get(`images/${c.req.param("imageId")}`);
   if (!obj) throw notFound();
   return new Response(obj.body);
+});
+
+/** GET /_bench/r2-object/:imageId: whether the image's R2 object exists (e2e: no stray bytes after a failed upload). */
+bench.get("/r2-object/:imageId", async (c) => {
+  const obj = await c.env.IMAGES.head(`images/${c.req.param("imageId")}`);
+  return c.json({ exists: obj !== null, size: obj?.size ?? null });
 });

@@ -3,12 +3,13 @@ import { Hono } from "hono";
 import type { AppEnv } from "../context";
 import { rangeFromRequest } from "../requests/byte-range";
 import { parseUpload } from "../requests/image-upload";
+import { survivesDisconnect } from "../survive-disconnect";
 
 export const imageData = new Hono<AppEnv>();
 
 imageData.put("/:imageId/file", async (c) => {
   const input = parseUpload(c.req.raw);
-  await c.var.services.imageData.upload(c.var.ctx, c.req.param("imageId"), input);
+  await survivesDisconnect(c, c.var.services.imageData.upload(c.var.ctx, c.req.param("imageId"), input));
   return c.body(null, 204);
 });
 

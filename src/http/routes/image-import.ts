@@ -6,6 +6,7 @@ import { readJson } from "../json-body";
 import { contentLength, parseUpload } from "../requests/image-upload";
 import { parseContentRange, parseImportRequest } from "../requests/import-request";
 import { toTaskRow } from "../responses/task";
+import { survivesDisconnect } from "../survive-disconnect";
 
 export const imageImport = new Hono<AppEnv>();
 
@@ -14,7 +15,7 @@ imageImport.put("/:imageId/stage", async (c) => {
   const upload = parseUpload(c.req.raw);
   const range = parseContentRange(c.req.header("content-range") ?? null);
   const input = { ...upload, range, contentLength: contentLength(c.req.raw.headers) };
-  const progress = await c.var.services.stage.stage(c.var.ctx, c.req.param("imageId"), input);
+  const progress = await survivesDisconnect(c, c.var.services.stage.stage(c.var.ctx, c.req.param("imageId"), input));
   if (progress) {
     c.header("OpenStack-Image-Stage-Received", String(progress.received));
     c.header("OpenStack-Image-Stage-Total", String(progress.total));

@@ -69,4 +69,21 @@ export class BlockReader {
     this.ended = true;
     await (this.byob ?? this.plain)?.cancel().catch(() => {});
   }
+
+  /**
+   * Stops reading but leaves the rest of the body to the runtime instead of cancelling it. A cancelled
+   * request body makes workerd close the connection at once with bytes unread; the reset can lose the answer
+   * on its way (wrangler dev's proxy), and the proxy may reuse the connection (the next request hangs). A
+   * released one is drained or closed after the answer. workerd refuses to release a reader with a read in
+   * flight: then the body is cancelled, which also ends that read.
+   */
+  async release(): Promise<void> {
+    this.ended = true;
+    const reader = this.byob ?? this.plain;
+    try {
+      reader?.releaseLock();
+    } catch {
+      await reader?.cancel().catch(() => {});
+    }
+  }
 }

@@ -58,6 +58,8 @@ export interface ImageDownload {
 }
 
 const unavailable = () => new DomainError("service_unavailable", undefined);
+/** How often a streaming upload looks whether its image was deleted (one D1 read). */
+const DELETE_WATCH_MS = 1000;
 
 export class ImageDataService {
   constructor(private readonly d: ImageDataServiceDeps) {}
@@ -96,6 +98,8 @@ export class ImageDataService {
     }
 
     const lease = new UploadLease(repo, id, uploadId, startedAt, settings.staleSeconds * 1000, now);
+    // A DELETE meanwhile stops the body at once; restore() then answers 410 (it sees the tombstone).
+    const watch = lease.watch(DELETE_WATCH_MS, () => goneDuringUpload(id));
     try {
       await this.d.quota.assertUploadingCount(image.owner);
       const sink =
@@ -108,6 +112,8 @@ export class ImageDataService {
         sizeCap: settings.sizeCap,
         meter,
         declared,
+        requestBody: true,
+        signal: watch.signal,
         beforeWrite: async () => {
           const outcome = await lease.keepAlive();
           if (outcome !== "done") throw outcome === "deleted" ? goneDuringUpload(id) : takenOver(id);
@@ -137,6 +143,8 @@ export class ImageDataService {
     } catch (err) {
       await discardBody(input.body);
       throw await this.restore(lease, err);
+    } finally {
+      watch.stop();
     }
   }
 

@@ -22,6 +22,10 @@ export interface PumpLimits {
   declared: number | null;
   /** Runs before each block is stored (an upload refreshes its lease, an import its task, here). */
   beforeWrite?: () => Promise<void>;
+  /** A client's request body: on failure it is released (left to the runtime), not cancelled (BlockReader.release). */
+  requestBody?: boolean;
+  /** Stops the pump at once, even in the middle of a slow read; pump throws the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -38,14 +42,23 @@ export async function pump<T>(
 ): Promise<{ size: number; stored: T }> {
   const { declared } = lim;
   const reader = new BlockReader(body);
+  const { signal } = lim;
+  const stop = () => void reader.release();
+  signal?.addEventListener("abort", stop, { once: true });
   const next = async () => {
+    signal?.throwIfAborted();
+    let block: Uint8Array | null;
     try {
-      return await reader.read(sink.blockSize);
+      block = await reader.read(sink.blockSize);
     } catch (err) {
+      signal?.throwIfAborted();
       // A read error is the body's end arriving broken, whatever the runtime calls it: refuse the data.
       logFailure("body read", `${reader.size} bytes in`, err);
       throw new BodyCutOff(reader.size);
     }
+    // Stopped while the read was in flight: what it returned is not the body's end.
+    signal?.throwIfAborted();
+    return block;
   };
   try {
     for (let block = await next(); block !== null; block = await next()) {
@@ -61,14 +74,19 @@ export async function pump<T>(
       throw badRequest(`Size mismatch: expected ${declared} bytes, got ${reader.size} bytes`);
     return { size: reader.size, stored: await sink.close() };
   } catch (err) {
-    await reader.cancel();
+    await (lim.requestBody ? reader.release() : reader.cancel());
     await sink.abort();
     for (const tap of taps) await tap.abort?.();
     throw err;
+  } finally {
+    signal?.removeEventListener("abort", stop);
   }
 }
 
-/** A request body that never reached pump(): cancel it so the client is not left sending. */
-export async function discardBody(body: ReadableStream<Uint8Array> | null): Promise<void> {
-  if (body && !body.locked) await body.cancel().catch(() => {});
-}
+/**
+ * A request body that never reached pump() (or that pump() released): left to the runtime, which discards
+ * it after the answer and closes the connection if the client is still sending. Cancelling it instead makes
+ * workerd close the connection at once with bytes unread, and the reset can lose the answer (see
+ * BlockReader.release). Kept as the one place that decides, should that ever change.
+ */
+export async function discardBody(_body: ReadableStream<Uint8Array> | null): Promise<void> {}

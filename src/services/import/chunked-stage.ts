@@ -193,7 +193,8 @@ export class ChunkedStage {
     let part: StagedPart;
     try {
       const sink = partSink(blobs, dataKey(id), rec.uploadId!, partNumber, len);
-      const { stored } = await pump(body, sink, taps, { sizeCap: Number.POSITIVE_INFINITY, declared: len });
+      const limits = { sizeCap: Number.POSITIVE_INFINITY, declared: len, requestBody: true };
+      const { stored } = await pump(body, sink, taps, limits);
       part = { ...stored, size: len };
     } catch (err) {
       // The session is untouched: the client resends this chunk (GET /stage says what is missing).

@@ -77,7 +77,8 @@ export class StageService {
       await this.d.quota.assertUploadingCount(image.owner);
       // Glance inspects staged data when it is imported; so do we (glance-direct reads back what it needs).
       const digests = new NativeDigests();
-      const { size } = await pump(input.body, sink, [digests], { sizeCap: settings.sizeCap, meter, declared });
+      const limits = { sizeCap: settings.sizeCap, meter, declared, requestBody: true };
+      const { size } = await pump(input.body, sink, [digests], limits);
       const { md5, sha512 } = await digests.result();
       // Glance leaves checksum/os_hash_* null until import; the digests wait in the staging record.
       await staging.put({
