@@ -29,13 +29,14 @@ const within = <T>(p: Promise<T>, ms: number) =>
   Promise.race([p, new Promise<"late">((r) => setTimeout(() => r("late"), ms))]);
 
 describe("DELETE during an upload", () => {
-  for (const [path, headers] of [
-    ["one put (declared size)", { "X-OpenStack-Image-Size": String(1024 * 1024) }],
-    ["multipart (chunked body)", {}],
+  for (const [path, route, headers] of [
+    ["one put (declared size)", "file", { "X-OpenStack-Image-Size": String(1024 * 1024) }],
+    ["multipart (chunked body)", "file", {}],
+    ["single-request stage", "stage", {}],
   ] as const) {
     it(`${path}: the upload answers 410 within seconds of the DELETE; no bytes stay`, async () => {
       const img = await createImage({ disk_format: "raw", container_format: "bare" });
-      const upload = call("PUT", `/v2/images/${img.id}/file`, {
+      const upload = call("PUT", `/v2/images/${img.id}/${route}`, {
         body: stalling(),
         headers: { "Content-Type": "application/octet-stream", ...headers },
       });

@@ -11,12 +11,13 @@ import { loadImage } from "../load-image";
 import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "../ports";
 import type { QuotaPolicy } from "../quota";
 import { claimData } from "./claim";
+import { DELETE_WATCH_MS, watchDeletion } from "./deletion-watch";
 import { NativeDigests } from "./digests";
 import { goneDuringUpload, imageTooLarge, lostRace, takenOver } from "./errors";
 import { assess, formatRefused, InspectorTap, logRefusal } from "./format-check";
 import { dropData, giveUpData } from "./give-up";
 import { dataKey } from "./keys";
-import { discardBody, pump } from "./pump";
+import { pump } from "./pump";
 import { MAX_PARTS, multipartSink, singlePutSink } from "./sinks";
 import { isAbandoned, UploadLease } from "./upload-lease";
 
@@ -58,8 +59,6 @@ export interface ImageDownload {
 }
 
 const unavailable = () => new DomainError("service_unavailable", undefined);
-/** How often a streaming upload looks whether its image was deleted (one D1 read). */
-const DELETE_WATCH_MS = 1000;
 
 export class ImageDataService {
   constructor(private readonly d: ImageDataServiceDeps) {}
@@ -93,13 +92,12 @@ export class ImageDataService {
     } catch (err) {
       // Nothing was written yet: only the multipart upload we opened must go (the key may be another upload's).
       if (uploadId) await blobs.abortMultipart(key, uploadId).catch((e) => logFailure("multipart abort", key, e));
-      await discardBody(input.body);
       throw err;
     }
 
     const lease = new UploadLease(repo, id, uploadId, startedAt, settings.staleSeconds * 1000, now);
     // A DELETE meanwhile stops the body at once; restore() then answers 410 (it sees the tombstone).
-    const watch = lease.watch(DELETE_WATCH_MS, () => goneDuringUpload(id));
+    const watch = watchDeletion(repo, id, DELETE_WATCH_MS, () => goneDuringUpload(id));
     try {
       await this.d.quota.assertUploadingCount(image.owner);
       const sink =
@@ -141,7 +139,6 @@ export class ImageDataService {
       if (outcome === "done") return;
       throw outcome === "deleted" ? goneDuringUpload(id) : takenOver(id);
     } catch (err) {
-      await discardBody(input.body);
       throw await this.restore(lease, err);
     } finally {
       watch.stop();

@@ -22,7 +22,10 @@ export interface PumpLimits {
   declared: number | null;
   /** Runs before each block is stored (an upload refreshes its lease, an import its task, here). */
   beforeWrite?: () => Promise<void>;
-  /** A client's request body: on failure it is released (left to the runtime), not cancelled (BlockReader.release). */
+  /**
+   * A client's request body: on failure it is released, not cancelled (BlockReader.release). So is a body that
+   * never reaches pump(): the runtime discards what is left after the answer and closes the connection.
+   */
   requestBody?: boolean;
   /** Stops the pump at once, even in the middle of a slow read; pump throws the signal's reason. */
   signal?: AbortSignal;
@@ -82,11 +85,3 @@ export async function pump<T>(
     signal?.removeEventListener("abort", stop);
   }
 }
-
-/**
- * A request body that never reached pump() (or that pump() released): left to the runtime, which discards
- * it after the answer and closes the connection if the client is still sending. Cancelling it instead makes
- * workerd close the connection at once with bytes unread, and the reset can lose the answer (see
- * BlockReader.release). Kept as the one place that decides, should that ever change.
- */
-export async function discardBody(_body: ReadableStream<Uint8Array> | null): Promise<void> {}

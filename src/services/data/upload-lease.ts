@@ -29,26 +29,6 @@ export class UploadLease {
     private readonly now: () => number,
   ) {}
 
-  /**
-   * Looks at the row every `everyMs` while the upload streams, so that a DELETE is noticed within that time
-   * even when the next block is slow to arrive (keepAlive looks only every T/4). The signal aborts, with
-   * `reason()`, once the image is gone; `stop` ends the watching.
-   */
-  watch(everyMs: number, reason: () => Error): { signal: AbortSignal; stop: () => void } {
-    const ctl = new AbortController();
-    const timer = setInterval(() => {
-      void this.repo
-        .find(this.imageId, null)
-        .then((found) => {
-          if (found || ctl.signal.aborted) return;
-          clearInterval(timer);
-          ctl.abort(reason());
-        })
-        .catch(() => {});
-    }, everyMs);
-    return { signal: ctl.signal, stop: () => clearInterval(timer) };
-  }
-
   /** True while this upload may still write: it has refreshed its claim recently enough. */
   fresh(): boolean {
     return this.now() - this.beatAt < this.staleMs / 2;

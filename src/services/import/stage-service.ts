@@ -4,12 +4,13 @@ import { assertTransition } from "../../domain/image-status";
 import type { RequestContext } from "../../domain/request-context";
 import { logFailure } from "../../lib/log-failure";
 import { claimData } from "../data/claim";
+import { DELETE_WATCH_MS, watchDeletion } from "../data/deletion-watch";
 import { NativeDigests } from "../data/digests";
 import { goneDuringUpload, imageTooLarge } from "../data/errors";
 import { giveUpData } from "../data/give-up";
 import type { UploadInput } from "../data/image-data-service";
 import { dataKey } from "../data/keys";
-import { discardBody, pump } from "../data/pump";
+import { pump } from "../data/pump";
 import { openBlobSink } from "../data/sinks";
 import { loadImage } from "../load-image";
 import type { StoredImage } from "../ports";
@@ -70,14 +71,15 @@ export class StageService {
       await claimData(this.d, id, { from: "queued", to: "uploading", fields }, startedAt, data);
     } catch (err) {
       await sink.abort();
-      await discardBody(input.body);
       throw err;
     }
+    // A DELETE meanwhile stops the body at once; unstage() then answers 410 (it sees the tombstone).
+    const watch = watchDeletion(repo, id, DELETE_WATCH_MS, () => goneDuringUpload(id));
     try {
       await this.d.quota.assertUploadingCount(image.owner);
       // Glance inspects staged data when it is imported; so do we (glance-direct reads back what it needs).
       const digests = new NativeDigests();
-      const limits = { sizeCap: settings.sizeCap, meter, declared, requestBody: true };
+      const limits = { sizeCap: settings.sizeCap, meter, declared, requestBody: true, signal: watch.signal };
       const { size } = await pump(input.body, sink, [digests], limits);
       const { md5, sha512 } = await digests.result();
       // Glance leaves checksum/os_hash_* null until import; the digests wait in the staging record.
@@ -97,9 +99,10 @@ export class StageService {
       if (!(await repo.transition(id, { from: "uploading", to: "uploading", fields: staged }, now())))
         throw goneDuringUpload(id);
     } catch (err) {
-      await discardBody(input.body);
       await sink.abort();
       throw await this.unstage(id, startedAt, err);
+    } finally {
+      watch.stop();
     }
   }
 
