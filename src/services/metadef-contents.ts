@@ -70,7 +70,8 @@ export class MetadefContentService {
     assertThreeByte("update metadata object", objectDbValues(row));
     const now = this.d.now();
     const out = await this.d.repo.updateObject(current.id, row, now);
-    if (out === "duplicate") throw conflict(msg.duplicateObjectRename(row.name, nsName));
+    // Glance names the object by its old name here (its session rolls the rename back first).
+    if (out === "duplicate") throw conflict(msg.duplicateObjectRename(current.name, nsName));
     if (out === "missing") throw notFound(msg.objectNotFound(name));
     return { doc, createdAt: current.createdAt, updatedAt: now };
   }
@@ -132,7 +133,8 @@ export class MetadefContentService {
     assertEncodable([doc]);
     assertThreeByte("update metadata property", { name: newName, json_schema: doc });
     const out = await this.d.repo.updateProperty(current.id, { name: newName, schema: doc }, this.d.now());
-    if (out === "duplicate") throw conflict(msg.duplicatePropertyRename(newName, nsName));
+    // As for objects, Glance reports the property's old name.
+    if (out === "duplicate") throw conflict(msg.duplicatePropertyRename(current.name, nsName));
     if (out === "missing") throw notFound(msg.propertyNotFound(name));
     return doc;
   }
