@@ -1,5 +1,6 @@
 // The JSON-schema subset Glance's metadef schemas use, reporting the one error Python jsonschema's best_match picks.
 import { pyRepr } from "../properties";
+import { isObject } from "./model";
 
 type Schema = Record<string, unknown>;
 
@@ -10,8 +11,6 @@ interface SchemaError {
   /** jsonschema ranks errors whose instance does not even have the subschema's `type` first. */
   typeMismatch: boolean;
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** jsonschema's draft 2020-12 type checker (an integer-valued float is an integer; booleans are not numbers). */
 function isType(v: unknown, type: string): boolean {

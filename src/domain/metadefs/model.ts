@@ -17,7 +17,7 @@ export type Mode = "strict" | "lenient";
 type Convert = (v: unknown, mode: Mode) => unknown;
 
 const notOfType = (v: unknown, type: string) => new ModelError(`${pyRepr(v)} is not of type '${type}'`);
-const isObject = (v: unknown): v is Doc => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Doc => typeof v === "object" && v !== null && !Array.isArray(v);
 
 const text: Convert = (v) => {
   if (v === null || typeof v === "string") return v;

@@ -22,8 +22,14 @@ import type {
   WriteOutcome,
 } from "../../services/metadef-ports";
 import {
+  ASSOCIATION_SQL,
   type AssociationRow,
   isForeignKeyViolation,
+  OBJECT_COLUMNS,
+  parseJsonColumn,
+  PROPERTY_COLUMNS,
+  type RawJsonRow,
+  TAG_COLUMNS,
   isUniqueViolation,
   namespacePage,
   tagPage,
@@ -53,25 +59,6 @@ async function outcome(write: () => Promise<{ changes: number }>): Promise<Write
     if (isForeignKeyViolation(e)) return "missing";
     throw e;
   }
-}
-
-const ASSOCIATION_SQL = `select a.namespace_id, r.name, a.prefix, a.properties_target, a.created_at, a.updated_at
-  from metadef_namespace_resource_types a join metadef_resource_types r on r.id = a.resource_type_id`;
-const TIMES = "created_at as createdAt, updated_at as updatedAt";
-const OBJECT_COLUMNS = `id, namespace_id as namespaceId, name, description, required, json_schema as jsonSchema, ${TIMES}`;
-const PROPERTY_COLUMNS = `id, namespace_id as namespaceId, name, json_schema as jsonSchema, ${TIMES}`;
-const TAG_COLUMNS = `id, namespace_id as namespaceId, name, ${TIMES}`;
-
-/** A row read with raw SQL: the JSON column is still text. */
-type RawJsonRow<T extends { jsonSchema: unknown }> = Omit<T, "jsonSchema"> & { jsonSchema: string };
-function parseJsonColumn<T extends { jsonSchema: unknown }>(r: RawJsonRow<T>): T {
-  let jsonSchema: unknown = {};
-  try {
-    jsonSchema = JSON.parse(r.jsonSchema);
-  } catch {
-    // A row that is not JSON reads as an empty definition rather than failing the whole namespace.
-  }
-  return { ...r, jsonSchema } as T;
 }
 
 export class D1MetadefRepository implements MetadefRepository {

@@ -51,6 +51,26 @@ export const toAssociation = (r: AssociationRow): ResourceTypeAssociation => ({
   updatedAt: r.updated_at,
 });
 
+/** Raw SQL reads (batched with D1 directly): associations with their type names, columns under drizzle names. */
+export const ASSOCIATION_SQL = `select a.namespace_id, r.name, a.prefix, a.properties_target, a.created_at, a.updated_at
+  from metadef_namespace_resource_types a join metadef_resource_types r on r.id = a.resource_type_id`;
+const TIMES = "created_at as createdAt, updated_at as updatedAt";
+export const OBJECT_COLUMNS = `id, namespace_id as namespaceId, name, description, required, json_schema as jsonSchema, ${TIMES}`;
+export const PROPERTY_COLUMNS = `id, namespace_id as namespaceId, name, json_schema as jsonSchema, ${TIMES}`;
+export const TAG_COLUMNS = `id, namespace_id as namespaceId, name, ${TIMES}`;
+
+/** A row read with raw SQL: the JSON column is still text. */
+export type RawJsonRow<T extends { jsonSchema: unknown }> = Omit<T, "jsonSchema"> & { jsonSchema: string };
+export function parseJsonColumn<T extends { jsonSchema: unknown }>(r: RawJsonRow<T>): T {
+  let jsonSchema: unknown = {};
+  try {
+    jsonSchema = JSON.parse(r.jsonSchema);
+  } catch {
+    // A row that is not JSON reads as an empty definition rather than failing the whole namespace.
+  }
+  return { ...r, jsonSchema } as T;
+}
+
 /** A sort key's SQL and its value on the marker row; NULLs sort as '' / -1, i.e. first when ascending. */
 interface SortExpr<T> {
   expr: SQL;
