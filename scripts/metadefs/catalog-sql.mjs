@@ -29,7 +29,8 @@ const optString = (v, what) => {
 /** Checks one file's document; returns the parts the loader uses, or throws with what is wrong. */
 export function readNamespaceFile(doc) {
   if (!isObject(doc)) throw new Error("the file is not a JSON object");
-  if (typeof doc.namespace !== "string" || doc.namespace === "") throw new Error("'namespace' must be a non-empty string");
+  if (typeof doc.namespace !== "string" || doc.namespace === "")
+    throw new Error("'namespace' must be a non-empty string");
   if (doc.protected !== undefined && doc.protected !== null && typeof doc.protected !== "boolean")
     throw new Error("'protected' must be true or false");
   const list = (key) => {
@@ -105,12 +106,18 @@ export function namespaceSql(file, mode, stamp) {
       `INSERT OR IGNORE INTO metadef_resource_types (name, protected, created_at) ` +
         `SELECT ${rt}, 1, ${stamp} WHERE EXISTS (SELECT 1 FROM metadef_namespaces n WHERE ${target});`,
     );
-    if (update) out.push(`UPDATE metadef_resource_types SET updated_at = ${stamp} WHERE name = ${rt} AND created_at <> ${stamp};`);
+    if (update)
+      out.push(
+        `UPDATE metadef_resource_types SET updated_at = ${stamp} WHERE name = ${rt} AND created_at <> ${stamp};`,
+      );
     out.push(
       `INSERT INTO metadef_namespace_resource_types (resource_type_id, namespace_id, properties_target, prefix, created_at) ` +
         `SELECT r.id, n.id, ${lit(a.properties_target)}, ${lit(a.prefix)}, ${stamp} FROM metadef_resource_types r, metadef_namespaces n ` +
         `WHERE r.name = ${rt} AND ${target}` +
-        onConflict("resource_type_id, namespace_id", "properties_target = excluded.properties_target, prefix = excluded.prefix") +
+        onConflict(
+          "resource_type_id, namespace_id",
+          "properties_target = excluded.properties_target, prefix = excluded.prefix",
+        ) +
         ";",
     );
   }
@@ -135,11 +142,14 @@ export function namespaceSql(file, mode, stamp) {
     out.push(
       `INSERT INTO metadef_tags (namespace_id, name, created_at) SELECT n.id, ${lit(t.name)}, ${stamp} ` +
         `FROM metadef_namespaces n WHERE ${target}` +
-        (update ? ` ON CONFLICT (namespace_id, name) DO UPDATE SET updated_at = ${stamp}` : " ON CONFLICT (namespace_id, name) DO NOTHING") +
+        (update
+          ? ` ON CONFLICT (namespace_id, name) DO UPDATE SET updated_at = ${stamp}`
+          : " ON CONFLICT (namespace_id, name) DO NOTHING") +
         ";",
     );
   }
-  for (const s of out) if (s.length > MAX_STATEMENT) throw new Error(`a statement of ${s.length} bytes is over D1's limit`);
+  for (const s of out)
+    if (s.length > MAX_STATEMENT) throw new Error(`a statement of ${s.length} bytes is over D1's limit`);
   return out;
 }
 

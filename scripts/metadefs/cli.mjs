@@ -41,12 +41,16 @@ function parseArgs(argv) {
 /** Runs wrangler d1 execute against the local state or the remote database; returns its JSON output. */
 function d1(opts, args) {
   const where = opts.remote ? ["--remote"] : ["--local", "--persist-to", process.env.PERSIST_DIR ?? ".wrangler/state"];
-  const out = execFileSync("bash", [path.join(root, "scripts/wrangler.sh"), "d1", "execute", "DB", ...where, "--json", "--yes", ...args], {
-    cwd: root,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  const out = execFileSync(
+    "bash",
+    [path.join(root, "scripts/wrangler.sh"), "d1", "execute", "DB", ...where, "--json", "--yes", ...args],
+    {
+      cwd: root,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   return JSON.parse(out);
 }
 const rows = (opts, sql) => d1(opts, ["--command", sql])[0]?.results ?? [];
@@ -54,11 +58,24 @@ const rows = (opts, sql) => d1(opts, ["--command", sql])[0]?.results ?? [];
 /** Local state gets the migrations first (as npm run dev applies them), so a load works before the first dev run. */
 function migrateLocal(opts) {
   if (opts.remote) return;
-  execFileSync("bash", [path.join(root, "scripts/wrangler.sh"), "d1", "migrations", "apply", "DB", "--local", "--persist-to", process.env.PERSIST_DIR ?? ".wrangler/state"], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, CI: "true" },
-  });
+  execFileSync(
+    "bash",
+    [
+      path.join(root, "scripts/wrangler.sh"),
+      "d1",
+      "migrations",
+      "apply",
+      "DB",
+      "--local",
+      "--persist-to",
+      process.env.PERSIST_DIR ?? ".wrangler/state",
+    ],
+    {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, CI: "true" },
+    },
+  );
 }
 
 /** Glance reads DIR's *.json files (not recursively), or the one FILE given. */
@@ -82,11 +99,14 @@ function readFiles(target) {
 }
 
 function load(opts) {
-  if (!opts.merge && (opts.preferNew || opts.overwrite)) fail("To use --prefer-new or --overwrite you need to combine of these options with --merge option.");
-  if (opts.preferNew && opts.overwrite) fail("Please provide no more than one option from this list: --prefer-new, --overwrite");
+  if (!opts.merge && (opts.preferNew || opts.overwrite))
+    fail("To use --prefer-new or --overwrite you need to combine of these options with --merge option.");
+  if (opts.preferNew && opts.overwrite)
+    fail("Please provide no more than one option from this list: --prefer-new, --overwrite");
   const mode = opts.overwrite ? "overwrite" : opts.preferNew ? "prefer_new" : opts.merge ? "merge" : "skip";
   const { files, errors: readErrors } = readFiles(opts.target);
-  if (files.length === 0 && readErrors.length === 0) fail(`Json schema files not found in ${opts.target}. Aborting.`, 1);
+  if (files.length === 0 && readErrors.length === 0)
+    fail(`Json schema files not found in ${opts.target}. Aborting.`, 1);
   const { statements, errors, namespaces } = catalogSql(files, mode, Date.now());
   for (const e of [...readErrors, ...errors]) console.error(`${e.file}: ${e.error}`);
   migrateLocal(opts);
@@ -102,18 +122,30 @@ function load(opts) {
   }
   const kept = namespaces.filter((n) => existing.has(n));
   const loaded = namespaces.filter((n) => !existing.has(n));
-  for (const n of kept) console.log(mode === "skip" ? `skipped ${n}: it already exists (use --merge to add to it)` : `${mode.replace("_", "-")}: ${n}`);
-  console.log(`${loaded.length} namespace(s) loaded, ${kept.length} already present, ${readErrors.length + errors.length} file(s) with errors`);
+  for (const n of kept)
+    console.log(
+      mode === "skip"
+        ? `skipped ${n}: it already exists (use --merge to add to it)`
+        : `${mode.replace("_", "-")}: ${n}`,
+    );
+  console.log(
+    `${loaded.length} namespace(s) loaded, ${kept.length} already present, ${readErrors.length + errors.length} file(s) with errors`,
+  );
   if (readErrors.length + errors.length > 0) process.exit(1);
 }
 
 function exportCatalog(opts) {
   const q = (sql) => rows(opts, sql);
-  const namespaces = q("SELECT id, namespace, display_name, description, visibility, protected FROM metadef_namespaces ORDER BY id");
-  const associations = q(`SELECT a.namespace_id, r.name, a.prefix, a.properties_target FROM metadef_namespace_resource_types a
+  const namespaces = q(
+    "SELECT id, namespace, display_name, description, visibility, protected FROM metadef_namespaces ORDER BY id",
+  );
+  const associations =
+    q(`SELECT a.namespace_id, r.name, a.prefix, a.properties_target FROM metadef_namespace_resource_types a
     JOIN metadef_resource_types r ON r.id = a.resource_type_id ORDER BY a.namespace_id, a.rowid`);
   const properties = q("SELECT namespace_id, name, json_schema FROM metadef_properties ORDER BY namespace_id, name");
-  const objects = q("SELECT namespace_id, name, description, json_schema FROM metadef_objects ORDER BY namespace_id, name");
+  const objects = q(
+    "SELECT namespace_id, name, description, json_schema FROM metadef_objects ORDER BY namespace_id, name",
+  );
   const tags = q("SELECT namespace_id, name FROM metadef_tags ORDER BY namespace_id, id");
   mkdirSync(opts.target, { recursive: true });
   const written = exportFiles({ namespaces, associations, properties, objects, tags });

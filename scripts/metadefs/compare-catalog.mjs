@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { maskTimes } from "./normalize.mjs";
 
 const base = process.argv[2] ?? process.env.OS_IMAGE_URL ?? "http://127.0.0.1:8787";
-const fixture = process.argv[3] ?? new URL("../../test/fixtures/metadefs-glance/glance-debian-catalog.json", import.meta.url);
+const fixture =
+  process.argv[3] ?? new URL("../../test/fixtures/metadefs-glance/glance-debian-catalog.json", import.meta.url);
 const want = JSON.parse(readFileSync(fixture, "utf8"));
 const tokens = { admin: process.env.ADMIN_TOKEN ?? "admin-token", demo: process.env.DEMO_TOKEN ?? "demo-token" };
 
@@ -39,13 +40,22 @@ async function names(who) {
 }
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
-const diff = (a, b) => `missing ${JSON.stringify(b.filter((x) => !a.includes(x)))}, extra ${JSON.stringify(a.filter((x) => !b.includes(x)))}`;
+const diff = (a, b) =>
+  `missing ${JSON.stringify(b.filter((x) => !a.includes(x)))}, extra ${JSON.stringify(a.filter((x) => !b.includes(x)))}`;
 
 const admin = await names("admin");
-check(`admin lists the ${want.admin.length} namespaces Glance lists`, same([...admin].sort(), want.admin), diff(admin, want.admin));
+check(
+  `admin lists the ${want.admin.length} namespaces Glance lists`,
+  same([...admin].sort(), want.admin),
+  diff(admin, want.admin),
+);
 check("admin's pages hold no namespace twice", new Set(admin).size === admin.length);
 const demo = (await names("demo")).sort();
-check(`demo lists the ${want.demo.length} namespaces Glance lists (no private ones)`, same(demo, want.demo), diff(demo, want.demo));
+check(
+  `demo lists the ${want.demo.length} namespaces Glance lists (no private ones)`,
+  same(demo, want.demo),
+  diff(demo, want.demo),
+);
 const rt = (await get("demo", "/v2/metadefs/resource_types")).resource_types.map((r) => r.name).sort();
 check(`the ${want.resourceTypes.length} resource types`, same(rt, want.resourceTypes), diff(rt, want.resourceTypes));
 const mismatched = [];
@@ -56,6 +66,10 @@ for (const [name, digest] of Object.entries(want.shows)) {
     console.log(`  ours for ${name}: ${JSON.stringify(doc).slice(0, 600)}`);
   }
 }
-check(`every namespace document equals Glance's (${Object.keys(want.shows).length})`, mismatched.length === 0, mismatched.join(", "));
+check(
+  `every namespace document equals Glance's (${Object.keys(want.shows).length})`,
+  mismatched.length === 0,
+  mismatched.join(", "),
+);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

@@ -46,7 +46,11 @@ export function exportFiles(tables) {
         properties_target: a.properties_target,
       })),
       properties: Object.fromEntries((props.get(ns.id) ?? []).map((p) => [p.name, parse(p.json_schema)])),
-      objects: (objs.get(ns.id) ?? []).map((o) => ({ name: o.name, description: o.description, properties: parse(o.json_schema) })),
+      objects: (objs.get(ns.id) ?? []).map((o) => ({
+        name: o.name,
+        description: o.description,
+        properties: parse(o.json_schema),
+      })),
       tags: (tags.get(ns.id) ?? []).map((t) => ({ name: t.name })),
     };
     return { file: `${base}${n > 1 ? `-${n}` : ""}.json`, doc };

@@ -7,7 +7,10 @@ export function maskTimes(v) {
   if (Array.isArray(v)) return v.map(maskTimes);
   if (v && typeof v === "object") {
     return Object.fromEntries(
-      Object.entries(v).map(([k, x]) => [k, (k === "created_at" || k === "updated_at") && typeof x === "string" && ISO.test(x) ? "<time>" : maskTimes(x)]),
+      Object.entries(v).map(([k, x]) => [
+        k,
+        (k === "created_at" || k === "updated_at") && typeof x === "string" && ISO.test(x) ? "<time>" : maskTimes(x),
+      ]),
     );
   }
   return v;
@@ -29,6 +32,7 @@ export function comparable(status, location, body) {
   /** @type {{ status: number, location?: string, body?: unknown }} */
   const out = { status };
   if (location) out.location = new URL(location, "http://x").pathname;
-  if (body !== undefined) out.body = status >= 400 ? { message: errorMessage(body), code: body?.code } : maskTimes(body);
+  if (body !== undefined)
+    out.body = status >= 400 ? { message: errorMessage(body), code: body?.code } : maskTimes(body);
   return out;
 }

@@ -30,7 +30,8 @@ export class MetadefContentService {
   constructor(private readonly d: MetadefDeps) {}
 
   // Objects. Glance's object routes answer a namespace that is missing or hidden with the not-found text.
-  private objectsNamespace = (ctx: RequestContext, ns: string) => loadNamespace(this.d.repo, ctx, ns, msg.namespaceNotFound);
+  private objectsNamespace = (ctx: RequestContext, ns: string) =>
+    loadNamespace(this.d.repo, ctx, ns, msg.namespaceNotFound);
 
   async listObjects(ctx: RequestContext, nsName: string): Promise<MetadefObject[]> {
     const ns = await this.objectsNamespace(ctx, nsName);
@@ -86,7 +87,8 @@ export class MetadefContentService {
   }
 
   // Properties.
-  private propertiesNamespace = (ctx: RequestContext, ns: string) => loadNamespace(this.d.repo, ctx, ns, msg.namespaceMissing);
+  private propertiesNamespace = (ctx: RequestContext, ns: string) =>
+    loadNamespace(this.d.repo, ctx, ns, msg.namespaceMissing);
 
   async listProperties(ctx: RequestContext, nsName: string): Promise<MetadefProperty[]> {
     const ns = await this.propertiesNamespace(ctx, nsName);
@@ -95,7 +97,12 @@ export class MetadefContentService {
   }
 
   /** With `resourceType`, `name` carries that association's prefix, which must be there and is taken off. */
-  async showProperty(ctx: RequestContext, nsName: string, name: string, resourceType?: string): Promise<MetadefProperty> {
+  async showProperty(
+    ctx: RequestContext,
+    nsName: string,
+    name: string,
+    resourceType?: string,
+  ): Promise<MetadefProperty> {
     const ns = await this.propertiesNamespace(ctx, nsName);
     authorizeRead(ctx, ns);
     let bare = name;

@@ -86,7 +86,8 @@ export class MetadefNamespaceService {
 
   async list(ctx: RequestContext, q: NamespaceListRequest): Promise<ListedNamespace[]> {
     if (!mayList(ctx)) throw notFound();
-    const marker = q.marker === undefined ? null : await loadNamespace(this.d.repo, ctx, q.marker, msg.namespaceNotFound);
+    const marker =
+      q.marker === undefined ? null : await loadNamespace(this.d.repo, ctx, q.marker, msg.namespaceNotFound);
     const page = await this.d.repo.listNamespaces({
       limit: q.limit,
       sortKey: q.sortKey,
@@ -121,13 +122,19 @@ export class MetadefNamespaceService {
       prefix: (a.prefix as string | null | undefined) ?? null,
       propertiesTarget: (a.properties_target as string | null | undefined) ?? null,
     }));
-    firstDuplicate(associations.map((a) => a.name), (rt) => msg.duplicateAssociation(rt, name));
+    firstDuplicate(
+      associations.map((a) => a.name),
+      (rt) => msg.duplicateAssociation(rt, name),
+    );
     const objects = ((doc.objects as Doc[] | undefined) ?? []).map(objectRow);
     for (const o of objects) {
       assertEncodable(Object.values(o.properties));
       assertThreeByte(what, objectDbValues(o));
     }
-    firstDuplicate(objects.map((o) => o.name), (o) => msg.duplicateObject(o, name));
+    firstDuplicate(
+      objects.map((o) => o.name),
+      (o) => msg.duplicateObject(o, name),
+    );
     const tags = ((doc.tags as Doc[] | undefined) ?? []).map((t) => t.name as string);
     for (const t of tags) assertThreeByte(what, { name: t });
     firstDuplicate(tags, (t) => msg.duplicateTag(t, name), foldTag);
@@ -206,7 +213,12 @@ const namespaceDbValues = (f: NamespaceFields): Doc => ({
 });
 
 /** 409 with `message(name)` for the first name that repeats an earlier one (compared through `key`). */
-export function firstDuplicate(names: string[], message: (name: string) => string, key = (s: string) => s, seen = new Set<string>()): void {
+export function firstDuplicate(
+  names: string[],
+  message: (name: string) => string,
+  key = (s: string) => s,
+  seen = new Set<string>(),
+): void {
   for (const n of names) {
     if (seen.has(key(n))) throw conflict(message(n));
     seen.add(key(n));

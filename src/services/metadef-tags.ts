@@ -4,8 +4,8 @@ import {
   authorizeRead,
   authorizeWrite,
   isProtected,
-  mayList,
   type MetadefTag,
+  mayList,
   msg,
   type ResourceType,
   type ResourceTypeAssociation,
@@ -13,8 +13,8 @@ import {
 import { schemaViolation } from "../domain/metadefs/json-schema";
 import { TAG_SCHEMA } from "../domain/metadefs/schemas";
 import type { RequestContext } from "../domain/request-context";
-import type { NewAssociation, SortDir } from "./metadef-ports";
 import { assertThreeByte, firstDuplicate, foldTag, loadNamespace, type MetadefDeps } from "./metadef-namespaces";
+import type { NewAssociation, SortDir } from "./metadef-ports";
 
 export interface TagListRequest {
   limit: number | null;
@@ -67,7 +67,9 @@ export class MetadefTagService {
     authorizeWrite(ctx, ns, "add_metadef_tags");
     if (names.length === 0) return names;
     const duplicates = async () => {
-      const existing = append ? await this.d.repo.listTags(ns.id, { limit: null, sortKey: "id", sortDir: "asc", marker: null }) : [];
+      const existing = append
+        ? await this.d.repo.listTags(ns.id, { limit: null, sortKey: "id", sortDir: "asc", marker: null })
+        : [];
       firstDuplicate(names, (t) => msg.duplicateTag(t, nsName), foldTag, new Set(existing.map((t) => foldTag(t.name))));
     };
     await duplicates();
@@ -131,6 +133,7 @@ export class MetadefTagService {
     const linked = (await this.d.repo.listAssociations(ns.id)).some((a) => a.name === resourceType);
     if (!linked) throw notFound(msg.associationToDeleteNotFound(resourceType));
     if (isProtected(ns)) throw forbidden(msg.protectedAssociation(resourceType));
-    if (!(await this.d.repo.dissociate(ns.id, resourceType))) throw notFound(msg.associationToDeleteNotFound(resourceType));
+    if (!(await this.d.repo.dissociate(ns.id, resourceType)))
+      throw notFound(msg.associationToDeleteNotFound(resourceType));
   }
 }

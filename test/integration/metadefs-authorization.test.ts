@@ -41,7 +41,8 @@ beforeAll(async () => {
 });
 
 /** Glance's database scoping: admins see every namespace, others public ones and their project's. */
-const sees = (who: Caller, ns: (typeof NAMESPACES)[number]) => who === "admin" || ns.visibility === "public" || ns.owner === PROJECT[who];
+const sees = (who: Caller, ns: (typeof NAMESPACES)[number]) =>
+  who === "admin" || ns.visibility === "public" || ns.owner === PROJECT[who];
 
 const READS = (n: string) => [
   `${NS}/${n}`,
@@ -106,8 +107,14 @@ describe("metadefs authorization", () => {
         expect(res.status).toBe(404);
         continue;
       }
-      const names = ((await res.json()) as { namespaces: { namespace: string }[] }).namespaces.map((n) => n.namespace).sort();
-      expect(names, who).toEqual(NAMESPACES.filter((ns) => sees(who, ns)).map((ns) => ns.name).sort());
+      const names = ((await res.json()) as { namespaces: { namespace: string }[] }).namespaces
+        .map((n) => n.namespace)
+        .sort();
+      expect(names, who).toEqual(
+        NAMESPACES.filter((ns) => sees(who, ns))
+          .map((ns) => ns.name)
+          .sort(),
+      );
     }
     expect((await send("norole", "GET", "/v2/metadefs/resource_types")).status).toBe(404);
     expect((await send("demoReader", "GET", "/v2/metadefs/resource_types")).status).toBe(200);
@@ -121,10 +128,13 @@ describe("metadefs authorization", () => {
   });
 
   it("an admin's writes go through (every route answers 2xx)", async () => {
-    for (const [method, path, body] of WRITES("authz-alt").filter(([m, p]) => !(m === "DELETE" && p === `${NS}/authz-alt`))) {
+    for (const [method, path, body] of WRITES("authz-alt").filter(
+      ([m, p]) => !(m === "DELETE" && p === `${NS}/authz-alt`),
+    )) {
       const res = await send("admin", method, path, body);
       expect(res.status, `${method} ${path}: ${await res.clone().text()}`).toBeLessThan(300);
-      if (path.endsWith("/objects") && method === "DELETE") await send("admin", "POST", `${NS}/authz-alt/objects`, { name: "o" });
+      if (path.endsWith("/objects") && method === "DELETE")
+        await send("admin", "POST", `${NS}/authz-alt/objects`, { name: "o" });
       if (path.endsWith("/properties") && method === "DELETE")
         await send("admin", "POST", `${NS}/authz-alt/properties`, { name: "p", title: "P", type: "string" });
       // The bulk POST replaces the tags too.

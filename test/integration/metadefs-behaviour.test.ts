@@ -4,8 +4,11 @@ import { BASE, call } from "../helpers/api";
 
 const NS = "/v2/metadefs/namespaces";
 const JSON_ACCEPT = { Accept: "application/json" };
-const admin = (method: string, path: string, json?: unknown) => call(method, path, { as: "admin", json, headers: JSON_ACCEPT });
-const body = async (res: Response) => (await res.json()) as Record<string, any>;
+const admin = (method: string, path: string, json?: unknown) =>
+  call(method, path, { as: "admin", json, headers: JSON_ACCEPT });
+// biome-ignore lint/suspicious/noExplicitAny: documents of many shapes, read field by field
+type Json = Record<string, any>;
+const body = async (res: Response) => (await res.json()) as Json;
 const message = async (res: Response) => (await body(res)).message as string;
 
 describe("tag names compare without case (Glance: 'metadata tag names are case insensitive')", () => {
@@ -19,7 +22,7 @@ describe("tag names compare without case (Glance: 'metadata tag names are case i
     expect(dup.status).toBe(409);
     expect(await message(dup)).toContain("A metadata tag with name=foo already exists in namespace=case-ns.");
     expect((await body(await admin("GET", `${NS}/case-ns/tags/FOO`))).name).toBe("Foo");
-    expect((await admin("POST", `${NS}/case-ns/tags`, { tags: [{ name: "FOO" }] }).then((r) => r.status))).toBe(201);
+    expect(await admin("POST", `${NS}/case-ns/tags`, { tags: [{ name: "FOO" }] }).then((r) => r.status)).toBe(201);
     const bulk = await call("POST", `${NS}/case-ns/tags`, {
       as: "admin",
       json: { tags: [{ name: "bar" }, { name: "foo" }] },
@@ -47,7 +50,9 @@ describe("a failed request changes nothing", () => {
     });
     expect(res.status).toBe(409);
     expect((await admin("GET", `${NS}/atomic-ns`)).status).toBe(404);
-    const types = (await body(await admin("GET", "/v2/metadefs/resource_types"))).resource_types.map((r: { name: string }) => r.name);
+    const types = (await body(await admin("GET", "/v2/metadefs/resource_types"))).resource_types.map(
+      (r: { name: string }) => r.name,
+    );
     expect(types).not.toContain("Brand::New::Type");
   });
 
@@ -60,17 +65,26 @@ describe("a failed request changes nothing", () => {
 
 describe("races", () => {
   it("of parallel creates of one namespace exactly one wins, the others get Glance's 409", async () => {
-    const all = await Promise.all(Array.from({ length: 6 }, (_, i) => admin("POST", NS, { namespace: "race-ns", description: `#${i}` })));
+    const all = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => admin("POST", NS, { namespace: "race-ns", description: `#${i}` })),
+    );
     expect(all.map((r) => r.status).sort()).toEqual([201, 409, 409, 409, 409, 409]);
-    for (const r of all.filter((x) => x.status === 409)) expect(await message(r)).toContain("The metadata definition namespace=race-ns already exists.");
+    for (const r of all.filter((x) => x.status === 409))
+      expect(await message(r)).toContain("The metadata definition namespace=race-ns already exists.");
   });
 
   it("parallel appends of the same tags store each tag once", async () => {
     const append = () =>
-      call("POST", `${NS}/race-ns/tags`, { as: "admin", json: { tags: [{ name: "x" }, { name: "y" }] }, headers: { "X-Openstack-Append": "yes" } });
+      call("POST", `${NS}/race-ns/tags`, {
+        as: "admin",
+        json: { tags: [{ name: "x" }, { name: "y" }] },
+        headers: { "X-Openstack-Append": "yes" },
+      });
     const all = await Promise.all([append(), append(), append()]);
     expect(all.map((r) => r.status).sort()).toEqual([201, 409, 409]);
-    const names = (await body(await admin("GET", `${NS}/race-ns/tags`))).tags.map((t: { name: string }) => t.name).sort();
+    const names = (await body(await admin("GET", `${NS}/race-ns/tags`))).tags
+      .map((t: { name: string }) => t.name)
+      .sort();
     expect(names).toEqual(["x", "y"]);
   });
 });
@@ -81,9 +95,20 @@ describe("keyset paging of GET /v2/metadefs/namespaces", () => {
     for (const [i, name] of names.entries()) {
       // Repeated display names and missing ones, so ties and NULLs are crossed by page boundaries.
       const display = i % 3 === 0 ? undefined : `D${i % 4}`;
-      const res = await admin("POST", NS, { namespace: name, display_name: display, protected: i % 2 === 0, visibility: "public" });
+      const res = await admin("POST", NS, {
+        namespace: name,
+        display_name: display,
+        protected: i % 2 === 0,
+        visibility: "public",
+      });
       expect(res.status).toBe(201);
-      if (i % 5 === 0) await admin("PUT", `${NS}/${name}`, { namespace: name, display_name: display, protected: i % 2 === 0, visibility: "public" });
+      if (i % 5 === 0)
+        await admin("PUT", `${NS}/${name}`, {
+          namespace: name,
+          display_name: display,
+          protected: i % 2 === 0,
+          visibility: "public",
+        });
     }
   });
 
@@ -104,7 +129,9 @@ describe("keyset paging of GET /v2/metadefs/namespaces", () => {
   for (const key of ["created_at", "namespace", "display_name", "protected", "updated_at"]) {
     for (const dir of ["asc", "desc"]) {
       it(`sort_key=${key}&sort_dir=${dir}: pages of 4 hold every namespace once, in the order of one big page`, async () => {
-        const all = (await body(await call("GET", `${NS}?sort_key=${key}&sort_dir=${dir}&limit=1000`, { as: "demo" }))).namespaces
+        const all = (
+          await body(await call("GET", `${NS}?sort_key=${key}&sort_dir=${dir}&limit=1000`, { as: "demo" }))
+        ).namespaces
           .map((n: { namespace: string }) => n.namespace)
           .filter((n: string) => n.startsWith("page-"));
         expect(all).toHaveLength(23);
@@ -122,8 +149,13 @@ describe("keyset paging of GET /v2/metadefs/namespaces", () => {
 
 describe("contents", () => {
   it("a namespace with 400 properties and 50 objects is created in one request and shown whole", async () => {
-    const properties = Object.fromEntries(Array.from({ length: 400 }, (_, i) => [`p${i}`, { title: `P${i}`, type: "integer" }]));
-    const objects = Array.from({ length: 50 }, (_, i) => ({ name: `o${i}`, properties: { x: { title: "X", type: "string" } } }));
+    const properties = Object.fromEntries(
+      Array.from({ length: 400 }, (_, i) => [`p${i}`, { title: `P${i}`, type: "integer" }]),
+    );
+    const objects = Array.from({ length: 50 }, (_, i) => ({
+      name: `o${i}`,
+      properties: { x: { title: "X", type: "string" } },
+    }));
     expect((await admin("POST", NS, { namespace: "big-ns", properties, objects })).status).toBe(201);
     const shown = await body(await admin("GET", `${NS}/big-ns`));
     expect(Object.keys(shown.properties)).toHaveLength(400);
@@ -140,22 +172,34 @@ describe("contents", () => {
     });
     expect((await admin("PUT", `${NS}/move-ns`, { namespace: "moved-ns" })).status).toBe(200);
     const moved = await body(await admin("GET", `${NS}/moved-ns`));
-    expect([moved.properties.p.title, moved.objects[0].name, moved.tags[0].name, moved.resource_type_associations[0].name]).toEqual([
-      "P",
-      "o",
-      "t",
-      "OS::Glance::Image",
-    ]);
+    expect([
+      moved.properties.p.title,
+      moved.objects[0].name,
+      moved.tags[0].name,
+      moved.resource_type_associations[0].name,
+    ]).toEqual(["P", "o", "t", "OS::Glance::Image"]);
     expect((await admin("DELETE", `${NS}/moved-ns`)).status).toBe(204);
     expect((await admin("POST", NS, { namespace: "moved-ns" })).status).toBe(201);
     const fresh = await body(await admin("GET", `${NS}/moved-ns`));
-    for (const key of ["properties", "objects", "tags", "resource_type_associations"]) expect(fresh).not.toHaveProperty(key);
+    for (const key of ["properties", "objects", "tags", "resource_type_associations"])
+      expect(fresh).not.toHaveProperty(key);
   });
 
   it("PUT replaces every field: what is left out falls back (owner to the caller's project), as in Glance", async () => {
-    await admin("POST", NS, { namespace: "put-ns", display_name: "D", description: "d", owner: "demo-project", visibility: "public" });
+    await admin("POST", NS, {
+      namespace: "put-ns",
+      display_name: "D",
+      description: "d",
+      owner: "demo-project",
+      visibility: "public",
+    });
     const updated = await body(await admin("PUT", `${NS}/put-ns`, { namespace: "put-ns" }));
-    expect(updated).toMatchObject({ namespace: "put-ns", visibility: "private", protected: false, owner: "admin-project" });
+    expect(updated).toMatchObject({
+      namespace: "put-ns",
+      visibility: "private",
+      protected: false,
+      owner: "admin-project",
+    });
     expect(updated).not.toHaveProperty("display_name");
     expect(updated).not.toHaveProperty("description");
   });

@@ -3,10 +3,12 @@ import { describe, expect, it } from "vitest";
 import { call } from "../helpers/api";
 import { EXAMPLE_FILES, loadCatalog } from "../helpers/metadef-catalog";
 
+// biome-ignore lint/suspicious/noExplicitAny: documents of many shapes, read field by field
+type Json = Record<string, any>;
 const NS = "/v2/metadefs/namespaces";
 const show = async (name: string, as: "admin" | "demo" = "admin") => {
   const res = await call("GET", `${NS}/${name}`, { as, headers: { Accept: "application/json" } });
-  return { status: res.status, body: (await res.json()) as Record<string, any> };
+  return { status: res.status, body: (await res.json()) as Json };
 };
 
 describe("loading Glance metadef files", () => {
@@ -19,16 +21,31 @@ describe("loading Glance metadef files", () => {
     expect(body.owner).toBe("admin");
     expect(body.protected).toBe(true);
     expect(body).not.toHaveProperty("updated_at");
-    expect(body.resource_type_associations.map((a: { name: string }) => a.name)).toEqual(["OS::Glance::Image", "OS::Nova::Flavor"]);
+    expect(body.resource_type_associations.map((a: { name: string }) => a.name)).toEqual([
+      "OS::Glance::Image",
+      "OS::Nova::Flavor",
+    ]);
     expect(body.resource_type_associations[1]).toMatchObject({ prefix: "ex:", properties_target: "image" });
     // Stored as given, shown through Glance's model: the integer default reads as the string "2".
-    expect(body.properties.cores).toEqual({ type: "integer", title: "Cores", description: "How many", default: "2", minimum: 1 });
+    expect(body.properties.cores).toEqual({
+      type: "integer",
+      title: "Cores",
+      description: "How many",
+      default: "2",
+      minimum: 1,
+    });
     expect(body.objects.map((o: { name: string }) => o.name)).toEqual(["Bare", "Limits"]);
     expect(body.objects[1].required).toEqual([]);
     expect(body.objects[0].properties).toEqual({});
     expect(body.tags.map((t: { name: string }) => t.name).sort()).toEqual(["compute", "example"]);
-    const types = (await (await call("GET", "/v2/metadefs/resource_types")).json()) as { resource_types: { name: string }[] };
-    expect(types.resource_types.map((r) => r.name)).toEqual(["OS::Glance::Image", "OS::Nova::Flavor", "OS::Cinder::Volume"]);
+    const types = (await (await call("GET", "/v2/metadefs/resource_types")).json()) as {
+      resource_types: { name: string }[];
+    };
+    expect(types.resource_types.map((r) => r.name)).toEqual([
+      "OS::Glance::Image",
+      "OS::Nova::Flavor",
+      "OS::Cinder::Volume",
+    ]);
   });
 
   it("a file without visibility is private to its owner 'admin': hidden from projects", async () => {
@@ -59,7 +76,7 @@ describe("loading Glance metadef files", () => {
   it("--merge --prefer-new updates namespace fields and contents from the files", async () => {
     const changed = structuredClone(EXAMPLE_FILES);
     Object.assign(changed[0]!.doc as Record<string, unknown>, { display_name: "Renamed by file" });
-    ((changed[0]!.doc as any).properties.cores as Record<string, unknown>).title = "Cores (new)";
+    ((changed[0]!.doc as Json).properties.cores as Json).title = "Cores (new)";
     await loadCatalog(changed, "prefer_new");
     const { body } = await show("Example::Compute");
     expect(body.display_name).toBe("Renamed by file");
@@ -89,7 +106,7 @@ describe("loading Glance metadef files", () => {
   });
 
   it("SQL literals survive quotes, semicolons and non-ASCII text", async () => {
-    const description = "It's; \"quoted\" -- not a comment /* nor this */ — ünïcode";
+    const description = 'It\'s; "quoted" -- not a comment /* nor this */ — ünïcode';
     await loadCatalog([{ name: "q.json", doc: { namespace: "Example::Quotes", visibility: "public", description } }]);
     expect((await show("Example::Quotes")).body.description).toBe(description);
   });

@@ -20,9 +20,16 @@ async function ok(method: string, path: string, status: number, json?: unknown) 
 /** base.BaseV2ImageAdminTest.create_namespace */
 async function createNamespace() {
   const name = randName("test-ns");
-  return ok("POST", NS, 201, { namespace: name, visibility: "public", description: "Tempest", protected: false, display_name: name });
+  return ok("POST", NS, 201, {
+    namespace: name,
+    visibility: "public",
+    description: "Tempest",
+    protected: false,
+    display_name: name,
+  });
 }
-const firstResourceType = async () => (await ok("GET", "/v2/metadefs/resource_types", 200)).resource_types[0].name as string;
+const firstResourceType = async () =>
+  (await ok("GET", "/v2/metadefs/resource_types", 200)).resource_types[0].name as string;
 
 beforeAll(async () => {
   await loadCatalog();
@@ -61,8 +68,10 @@ describe("test_images_metadefs_namespaces", () => {
 });
 
 describe("test_images_metadefs_namespace_objects", () => {
-  const createObject = async (ns: string) => ok("POST", `${NS}/${ns}/objects`, 201, { name: randName("MetadataNamespaceObjectsTest-object") });
-  const objectNames = async (ns: string) => (await ok("GET", `${NS}/${ns}/objects`, 200)).objects.map((o: { name: string }) => o.name);
+  const createObject = async (ns: string) =>
+    ok("POST", `${NS}/${ns}/objects`, 201, { name: randName("MetadataNamespaceObjectsTest-object") });
+  const objectNames = async (ns: string) =>
+    (await ok("GET", `${NS}/${ns}/objects`, 200)).objects.map((o: { name: string }) => o.name);
 
   it("test_create_update_delete_meta_namespace_objects", async () => {
     const ns = (await createNamespace()).namespace;
@@ -97,7 +106,12 @@ describe("test_images_metadefs_namespace_properties", () => {
     const ns = (await createNamespace()).namespace;
     await ok("POST", `${NS}/${ns}/resource_types`, 201, { name: resourceName });
     const title = randName("property");
-    const created = await ok("POST", `${NS}/${ns}/properties`, 201, { title, name: resourceName, type: "string", enum: enumValues });
+    const created = await ok("POST", `${NS}/${ns}/properties`, 201, {
+      title,
+      name: resourceName,
+      type: "string",
+      enum: enumValues,
+    });
     expect(created.title).toBe(title);
     expect((await ok("GET", `${NS}/${ns}/properties/${resourceName}`, 200)).name).toBe(resourceName);
     const newTitle = randName("update-property");
@@ -109,7 +123,9 @@ describe("test_images_metadefs_namespace_properties", () => {
     });
     expect(updated.title).toBe(newTitle);
     await ok("DELETE", `${NS}/${ns}/properties/${resourceName}`, 204);
-    const titles = Object.values((await ok("GET", `${NS}/${ns}/properties`, 200)).properties).map((p) => (p as { title: string }).title);
+    const titles = Object.values((await ok("GET", `${NS}/${ns}/properties`, 200)).properties).map(
+      (p) => (p as { title: string }).title,
+    );
     expect(titles).not.toContain(newTitle);
     await ok("DELETE", `${NS}/${ns}`, 204);
   });
@@ -151,7 +167,9 @@ describe("test_images_metadefs_resource_types", () => {
     const ns = (await createNamespace()).namespace;
     expect((await ok("POST", `${NS}/${ns}/resource_types`, 201, { name: resourceName })).name).toBe(resourceName);
     const names = async () =>
-      (await ok("GET", `${NS}/${ns}/resource_types`, 200)).resource_type_associations.map((a: { name: string }) => a.name);
+      (await ok("GET", `${NS}/${ns}/resource_types`, 200)).resource_type_associations.map(
+        (a: { name: string }) => a.name,
+      );
     expect(await names()).toContain(resourceName);
     await ok("DELETE", `${NS}/${ns}/resource_types/${resourceName}`, 204);
     expect(await names()).not.toContain(resourceName);

@@ -12,7 +12,10 @@ describe("catalog SQL", () => {
   });
 
   it("refuses a statement D1 would refuse, naming the file", () => {
-    const huge = { namespace: "Huge", properties: { p: { title: "P", type: "string", description: "x".repeat(MAX_STATEMENT) } } };
+    const huge = {
+      namespace: "Huge",
+      properties: { p: { title: "P", type: "string", description: "x".repeat(MAX_STATEMENT) } },
+    };
     const out = catalogSql([{ name: "huge.json", doc: huge }], "skip", 1);
     expect(out.statements).toEqual([]);
     expect(out.errors[0]).toMatchObject({ file: "huge.json" });
@@ -57,7 +60,11 @@ describe("exportFiles", () => {
   });
 
   it("what it writes loads again", () => {
-    const out = catalogSql(exportFiles(tables).map((f: { file: string; doc: unknown }) => ({ name: f.file, doc: f.doc })), "skip", 1);
+    const out = catalogSql(
+      exportFiles(tables).map((f: { file: string; doc: unknown }) => ({ name: f.file, doc: f.doc })),
+      "skip",
+      1,
+    );
     expect(out.errors).toEqual([]);
     expect(out.namespaces).toEqual(["OS::A", "OS::B", "OS::C"]);
   });

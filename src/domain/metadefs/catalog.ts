@@ -120,7 +120,11 @@ export type MetadefWrite =
  * MetadefAPIPolicy._enforce: a caller who could not even read the namespace gets a bare 404 (it must not
  * learn the namespace exists), any other non-admin a 403 naming the rule.
  */
-export function authorizeWrite(ctx: RequestContext, ns: Pick<MetadefNamespace, "owner" | "visibility"> | null, action: MetadefWrite): void {
+export function authorizeWrite(
+  ctx: RequestContext,
+  ns: Pick<MetadefNamespace, "owner" | "visibility"> | null,
+  action: MetadefWrite,
+): void {
   if (ctx.isAdmin) return;
   const readable = ns ? mayRead(ctx, ns) : mayList(ctx);
   if (!readable) throw notFound();
@@ -155,7 +159,8 @@ export const msg = {
   protectedObject: (name: string) => `Metadata definition object ${name} is protected and cannot be deleted.`,
   protectedProperty: (name: string) => `Metadata definition property ${name} is protected and cannot be deleted.`,
   protectedTag: (name: string) => `Metadata definition tag ${name} is protected and cannot be deleted.`,
-  protectedAssociation: (rt: string) => `Metadata definition resource-type-association ${rt} is protected and cannot be deleted.`,
+  protectedAssociation: (rt: string) =>
+    `Metadata definition resource-type-association ${rt} is protected and cannot be deleted.`,
   objectNotFound: (name: string) => `Could not find metadata object ${name}`,
   propertyNotFound: (name: string) => `Could not find property ${name}`,
   tagNotFound: (name: string) => `Could not find metadata tag ${name}`,

@@ -53,7 +53,8 @@ class Validator {
 
   private fail(schema: Schema, instance: unknown, depth: number, message: string): void {
     const t = schema.type;
-    const matches = typeof t === "string" ? isType(instance, t) : Array.isArray(t) && t.some((x) => isType(instance, x));
+    const matches =
+      typeof t === "string" ? isType(instance, t) : Array.isArray(t) && t.some((x) => isType(instance, x));
     this.errors.push({ depth, message, typeMismatch: !matches });
   }
 
@@ -82,13 +83,16 @@ class Validator {
           break;
         }
         case "enum":
-          if (!(arg as unknown[]).some((e) => same(e, v))) this.fail(schema, v, depth, `${pyRepr(v)} is not one of ${pyRepr(arg)}`);
+          if (!(arg as unknown[]).some((e) => same(e, v)))
+            this.fail(schema, v, depth, `${pyRepr(v)} is not one of ${pyRepr(arg)}`);
           break;
         case "maxLength":
-          if (typeof v === "string" && codePoints(v) > (arg as number)) this.fail(schema, v, depth, `${pyRepr(v)} is too long`);
+          if (typeof v === "string" && codePoints(v) > (arg as number))
+            this.fail(schema, v, depth, `${pyRepr(v)} is too long`);
           break;
         case "minLength":
-          if (typeof v === "string" && codePoints(v) < (arg as number)) this.fail(schema, v, depth, `${pyRepr(v)} is too short`);
+          if (typeof v === "string" && codePoints(v) < (arg as number))
+            this.fail(schema, v, depth, `${pyRepr(v)} is too short`);
           break;
         case "minimum":
           if (typeof v === "number" && v < (arg as number))
@@ -110,7 +114,8 @@ class Validator {
           break;
         case "required":
           if (isObject(v))
-            for (const key of arg as string[]) if (!(key in v)) this.fail(schema, v, depth, `${pyRepr(key)} is a required property`);
+            for (const key of arg as string[])
+              if (!(key in v)) this.fail(schema, v, depth, `${pyRepr(key)} is a required property`);
           break;
         case "properties":
           if (isObject(v))
@@ -123,7 +128,12 @@ class Validator {
           const extras = Object.keys(v).filter((k) => !(k in known));
           if (arg === false && extras.length > 0) {
             const verb = extras.length === 1 ? "was" : "were";
-            this.fail(schema, v, depth, `Additional properties are not allowed (${extras.map((k) => pyRepr(k)).join(", ")} ${verb} unexpected)`);
+            this.fail(
+              schema,
+              v,
+              depth,
+              `Additional properties are not allowed (${extras.map((k) => pyRepr(k)).join(", ")} ${verb} unexpected)`,
+            );
           } else if (isObject(arg)) {
             for (const k of extras) this.check(arg, v[k], depth + 1);
           }

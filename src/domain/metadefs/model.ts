@@ -72,7 +72,8 @@ export function pyFloatRepr(n: number): string {
 const defaultValue: Convert = (v) => {
   if (typeof v === "string") return v;
   if (typeof v === "boolean") return v ? "True" : "False";
-  if (typeof v === "number") return Number.isInteger(v) ? (Math.abs(v) < 1e21 ? String(v) : BigInt(v).toString()) : pyFloatRepr(v);
+  if (typeof v === "number")
+    return Number.isInteger(v) ? (Math.abs(v) < 1e21 ? String(v) : BigInt(v).toString()) : pyFloatRepr(v);
   return null;
 };
 
@@ -92,7 +93,9 @@ function fromJson(attrs: Attr[], v: unknown, mode: Mode): Doc {
   const extras = Object.keys(v).filter((k) => !known.has(k));
   if (extras.length > 0 && mode === "strict") {
     const verb = extras.length === 1 ? "was" : "were";
-    throw new ModelError(`Additional properties are not allowed (${extras.map((k) => pyRepr(k)).join(", ")} ${verb} unexpected)`);
+    throw new ModelError(
+      `Additional properties are not allowed (${extras.map((k) => pyRepr(k)).join(", ")} ${verb} unexpected)`,
+    );
   }
   const out: Doc = {};
   for (const a of attrs) {
@@ -109,17 +112,24 @@ function fromJson(attrs: Attr[], v: unknown, mode: Mode): Doc {
   return out;
 }
 
-const model = (attrs: Attr[]): Convert => (v, mode) => (v === null ? null : fromJson(attrs, v, mode));
-const listOf = (item: Convert): Convert => (v, mode) => {
-  if (v === null) return null;
-  if (!Array.isArray(v)) throw notOfType(v, "array");
-  return v.map((x) => item(x, mode));
-};
-const dictOf = (item: Convert): Convert => (v, mode) => {
-  if (v === null) return null;
-  if (!isObject(v)) throw notOfType(v, "object");
-  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, item(x, mode)]));
-};
+const model =
+  (attrs: Attr[]): Convert =>
+  (v, mode) =>
+    v === null ? null : fromJson(attrs, v, mode);
+const listOf =
+  (item: Convert): Convert =>
+  (v, mode) => {
+    if (v === null) return null;
+    if (!Array.isArray(v)) throw notOfType(v, "array");
+    return v.map((x) => item(x, mode));
+  };
+const dictOf =
+  (item: Convert): Convert =>
+  (v, mode) => {
+    if (v === null) return null;
+    if (!isObject(v)) throw notOfType(v, "object");
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, item(x, mode)]));
+  };
 
 const ITEM_TYPE: Attr[] = [
   { name: "type", convert: text, mandatory: true },
@@ -199,7 +209,8 @@ export const TAGS_BODY: Attr[] = [{ name: "tags", convert: listOf(model(TAG)) }]
 export const toTagsModel = (v: unknown, mode: Mode): Doc => fromJson(TAGS_BODY, v, mode);
 
 /** Glance's model keeps `default` as bytes and decodes them as ASCII on the way out: other text cannot be stored. */
-export const undecodableDefault = (property: Doc) => typeof property.default === "string" && /[^\x00-\x7f]/.test(property.default);
+export const undecodableDefault = (property: Doc) =>
+  typeof property.default === "string" && /[\u0080-\uffff]/.test(property.default);
 
 /** A dict of property definitions (a namespace's or an object's), each in attribute order. */
 export function toPropertyTypes(v: unknown, mode: Mode): Record<string, Doc> {
@@ -220,7 +231,8 @@ export function fourByteViolation(values: Doc): string | null {
       continue;
     }
     if (FOUR_BYTE.test(key)) return "Property names can't contain 4 byte unicode.";
-    if (typeof value === "string" && FOUR_BYTE.test(value)) return `${pyTitle(key)} can't contain 4 byte unicode characters.`;
+    if (typeof value === "string" && FOUR_BYTE.test(value))
+      return `${pyTitle(key)} can't contain 4 byte unicode characters.`;
   }
   return null;
 }

@@ -61,7 +61,11 @@ const namespaceProperties = (): Json => ({
     description: "The user friendly name for the namespace. Used by UI if available.",
     maxLength: 80,
   },
-  description: { type: "string", description: "Provides a user friendly description of the namespace.", maxLength: 500 },
+  description: {
+    type: "string",
+    description: "Provides a user friendly description of the namespace.",
+    maxLength: 500,
+  },
   visibility: { type: "string", description: "Scope of namespace accessibility.", enum: ["public", "private"] },
   protected: { type: "boolean", description: "If true, namespace will not be deletable." },
   owner: { type: "string", description: "Owner of the namespace.", maxLength: 255 },
@@ -135,8 +139,18 @@ const resourceTypeProperties = (): Json => ({
 export const NAMESPACE_SCHEMA = item("namespace", namespaceProperties(), ["namespace"], definitions(true, false));
 export const OBJECT_SCHEMA = item("object", objectProperties(), ["name"], definitions(true, false));
 /** POST/PUT /properties/{name} (name required) and each property of a POST /objects body (name optional). */
-export const PROPERTY_SCHEMA = item("property", propertyAttributes(), ["type", "title", "name"], definitions(false, true));
-export const OBJECT_PROPERTY_SCHEMA = item("property", propertyAttributes(), ["type", "title"], definitions(false, true));
+export const PROPERTY_SCHEMA = item(
+  "property",
+  propertyAttributes(),
+  ["type", "title", "name"],
+  definitions(false, true),
+);
+export const OBJECT_PROPERTY_SCHEMA = item(
+  "property",
+  propertyAttributes(),
+  ["type", "title"],
+  definitions(false, true),
+);
 export const TAG_SCHEMA = item("tag", tagProperties(), ["name"]);
 export const RESOURCE_TYPE_SCHEMA = item("resource_type_association", resourceTypeProperties(), ["name"]);
 /** The body of POST /tags (not served under /v2/schemas). */
@@ -145,7 +159,12 @@ export const TAGS_BODY_SCHEMA: Json = {
   properties: {
     tags: {
       type: "array",
-      items: { type: "object", properties: { name: { type: "string" } }, required: ["name"], additionalProperties: false },
+      items: {
+        type: "object",
+        properties: { name: { type: "string" } },
+        required: ["name"],
+        additionalProperties: false,
+      },
     },
   },
   additionalProperties: false,

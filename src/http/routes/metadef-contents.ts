@@ -50,7 +50,12 @@ metadefContents.get("/objects/:name", async (c) => {
 });
 
 metadefContents.put("/objects/:name", async (c) => {
-  const doc = parseBody(await readJson(c.req.raw, c.var.config.maxJsonBody), OBJECT_SCHEMA, READ_ONLY_ALL, toObjectModel);
+  const doc = parseBody(
+    await readJson(c.req.raw, c.var.config.maxJsonBody),
+    OBJECT_SCHEMA,
+    READ_ONLY_ALL,
+    toObjectModel,
+  );
   const updated = await c.var.services.metadefContents.updateObject(c.var.ctx, ns(c), c.req.param("name"), doc);
   return c.json(objectResultDoc(ns(c), updated));
 });
@@ -66,7 +71,12 @@ metadefContents.get("/properties", async (c) => {
 });
 
 metadefContents.post("/properties", async (c) => {
-  const doc = parseBody(await readJson(c.req.raw, c.var.config.maxJsonBody), PROPERTY_SCHEMA, READ_ONLY_TIMES, toPropertyType);
+  const doc = parseBody(
+    await readJson(c.req.raw, c.var.config.maxJsonBody),
+    PROPERTY_SCHEMA,
+    READ_ONLY_TIMES,
+    toPropertyType,
+  );
   const created = await c.var.services.metadefContents.createProperty(c.var.ctx, ns(c), doc);
   return c.json(propertyDoc(created.name as string, created), 201);
 });
@@ -83,7 +93,12 @@ metadefContents.get("/properties/:name", async (c) => {
 });
 
 metadefContents.put("/properties/:name", async (c) => {
-  const doc = parseBody(await readJson(c.req.raw, c.var.config.maxJsonBody), PROPERTY_SCHEMA, READ_ONLY_TIMES, toPropertyType);
+  const doc = parseBody(
+    await readJson(c.req.raw, c.var.config.maxJsonBody),
+    PROPERTY_SCHEMA,
+    READ_ONLY_TIMES,
+    toPropertyType,
+  );
   const updated = await c.var.services.metadefContents.updateProperty(c.var.ctx, ns(c), c.req.param("name"), doc);
   return c.json(propertyDoc(updated.name as string, updated));
 });

@@ -5,7 +5,14 @@ import { toAssociationModel, toTagModel, toTagsModel } from "../../domain/metade
 import { RESOURCE_TYPE_SCHEMA, TAG_SCHEMA, TAGS_BODY_SCHEMA } from "../../domain/metadefs/schemas";
 import type { AppEnv } from "../context";
 import { readJson } from "../json-body";
-import { checkVisibilityFilter, parseBody, parseLimit, parseSortDir, parseSortKey, READ_ONLY_TIMES } from "../requests/metadefs";
+import {
+  checkVisibilityFilter,
+  parseBody,
+  parseLimit,
+  parseSortDir,
+  parseSortKey,
+  READ_ONLY_TIMES,
+} from "../requests/metadefs";
 import { associationDoc, tagDoc } from "../responses/metadefs";
 import { ns } from "./metadef-contents";
 
@@ -29,7 +36,12 @@ metadefTags.get("/tags", async (c) => {
 });
 
 metadefTags.post("/tags", async (c) => {
-  const doc = parseBody(await readJson(c.req.raw, c.var.config.maxJsonBody), TAGS_BODY_SCHEMA, READ_ONLY_TIMES, toTagsModel);
+  const doc = parseBody(
+    await readJson(c.req.raw, c.var.config.maxJsonBody),
+    TAGS_BODY_SCHEMA,
+    READ_ONLY_TIMES,
+    toTagsModel,
+  );
   const append = TRUE_WORDS.includes((c.req.header("x-openstack-append") ?? "").trim().toLowerCase());
   const names = ((doc.tags as { name: string }[] | undefined) ?? []).map((t) => t.name);
   const created = await c.var.services.metadefTags.createMany(c.var.ctx, ns(c), names, append);

@@ -8,7 +8,13 @@ import { type AppEnv, publicBase } from "../context";
 import { readJson } from "../json-body";
 import { checkVisibilityFilter, lastValues, parseBody, parseNamespaceList, READ_ONLY_ALL } from "../requests/metadefs";
 import { urlencode } from "../responses/image-list";
-import { associationDoc, namespaceDetailDoc, namespaceDoc, namespaceHref, resourceTypeDoc } from "../responses/metadefs";
+import {
+  associationDoc,
+  namespaceDetailDoc,
+  namespaceDoc,
+  namespaceHref,
+  resourceTypeDoc,
+} from "../responses/metadefs";
 import { metadefContents } from "./metadef-contents";
 import { metadefTags } from "./metadef-tags";
 
@@ -24,18 +30,27 @@ metadefs.get("/namespaces", async (c) => {
   params.delete("marker");
   const body: Record<string, unknown> = {
     namespaces: page.map(({ namespace, associations }) =>
-      namespaceDoc(namespace, associations.length ? { resource_type_associations: associations.map(associationDoc) } : {}),
+      namespaceDoc(
+        namespace,
+        associations.length ? { resource_type_associations: associations.map(associationDoc) } : {},
+      ),
     ),
   };
   const last = page.at(-1);
-  if (last && page.length === req.limit) body.next = `${BASE}?${urlencode([...params, ["marker", last.namespace.namespace]])}`;
+  if (last && page.length === req.limit)
+    body.next = `${BASE}?${urlencode([...params, ["marker", last.namespace.namespace]])}`;
   body.schema = "/v2/schemas/metadefs/namespaces";
   body.first = params.size ? `${BASE}?${urlencode([...params])}` : BASE;
   return c.json(body);
 });
 
 metadefs.post("/namespaces", async (c) => {
-  const doc = parseBody(await readJson(c.req.raw, c.var.config.maxJsonBody), NAMESPACE_SCHEMA, READ_ONLY_ALL, toNamespaceModel);
+  const doc = parseBody(
+    await readJson(c.req.raw, c.var.config.maxJsonBody),
+    NAMESPACE_SCHEMA,
+    READ_ONLY_ALL,
+    toNamespaceModel,
+  );
   const created = await c.var.services.metadefNamespaces.create(c.var.ctx, doc);
   // Glance answers with what was asked for: the given contents, as its model reads them.
   const nested = Object.fromEntries(
@@ -49,12 +64,21 @@ metadefs.get("/namespaces/:namespace", async (c) => {
   const q = new URL(c.req.url).searchParams;
   checkVisibilityFilter(q, ["public", "private"]);
   const rt = q.get("resource_type") || undefined;
-  const { namespace, contents, prefix } = await c.var.services.metadefNamespaces.show(c.var.ctx, c.req.param("namespace"), rt);
+  const { namespace, contents, prefix } = await c.var.services.metadefNamespaces.show(
+    c.var.ctx,
+    c.req.param("namespace"),
+    rt,
+  );
   return c.json(namespaceDetailDoc(namespace, contents, prefix));
 });
 
 metadefs.put("/namespaces/:namespace", async (c) => {
-  const doc = parseBody(await readJson(c.req.raw, c.var.config.maxJsonBody), NAMESPACE_SCHEMA, READ_ONLY_ALL, toNamespaceModel);
+  const doc = parseBody(
+    await readJson(c.req.raw, c.var.config.maxJsonBody),
+    NAMESPACE_SCHEMA,
+    READ_ONLY_ALL,
+    toNamespaceModel,
+  );
   const updated = await c.var.services.metadefNamespaces.update(c.var.ctx, c.req.param("namespace"), doc);
   return c.json(namespaceDoc(updated));
 });

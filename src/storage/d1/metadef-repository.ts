@@ -1,6 +1,6 @@
 // D1MetadefRepository: the catalog in D1; every multi-row write is one batch (one transaction), rows go in as JSON.
 import { and, asc, eq, sql } from "drizzle-orm";
-import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
+import { type DrizzleD1Database, drizzle } from "drizzle-orm/d1";
 import type {
   MetadefNamespace,
   MetadefObject,
@@ -25,13 +25,13 @@ import {
   ASSOCIATION_SQL,
   type AssociationRow,
   isForeignKeyViolation,
-  OBJECT_COLUMNS,
-  parseJsonColumn,
-  PROPERTY_COLUMNS,
-  type RawJsonRow,
-  TAG_COLUMNS,
   isUniqueViolation,
   namespacePage,
+  OBJECT_COLUMNS,
+  PROPERTY_COLUMNS,
+  parseJsonColumn,
+  type RawJsonRow,
+  TAG_COLUMNS,
   tagPage,
   toAssociation,
   toNamespace,
@@ -40,13 +40,13 @@ import {
   toTag,
 } from "./metadef-rows";
 import {
-  type ObjectRow,
-  type PropertyRow,
-  type TagRow,
   metadefNamespaces as ns,
+  type ObjectRow,
   metadefObjects as objects,
+  type PropertyRow,
   metadefProperties as properties,
   metadefResourceTypes as resourceTypes,
+  type TagRow,
   metadefTags as tags,
 } from "./metadef-schema";
 
@@ -74,7 +74,12 @@ export class D1MetadefRepository implements MetadefRepository {
 
   async listNamespaces(q: NamespaceListQuery): Promise<MetadefNamespace[]> {
     const plan = namespacePage(q);
-    const rows = await this.db.select().from(ns).where(plan.where).orderBy(...plan.orderBy).limit(q.limit);
+    const rows = await this.db
+      .select()
+      .from(ns)
+      .where(plan.where)
+      .orderBy(...plan.orderBy)
+      .limit(q.limit);
     return rows.map(toNamespace);
   }
 
@@ -82,7 +87,9 @@ export class D1MetadefRepository implements MetadefRepository {
     const out = new Map<number, ResourceTypeAssociation[]>();
     if (namespaceIds.length === 0) return out;
     const { results } = await this.d1
-      .prepare(`${ASSOCIATION_SQL} where a.namespace_id in (select value from json_each(?1)) order by a.namespace_id, a.rowid`)
+      .prepare(
+        `${ASSOCIATION_SQL} where a.namespace_id in (select value from json_each(?1)) order by a.namespace_id, a.rowid`,
+      )
       .bind(JSON.stringify(namespaceIds))
       .all<AssociationRow>();
     const rows = results;
@@ -118,7 +125,12 @@ export class D1MetadefRepository implements MetadefRepository {
         .prepare(`insert into metadef_namespaces (namespace, display_name, description, visibility, protected, owner,
           created_at, updated_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)`)
         .bind(f.namespace, f.displayName, f.description, f.visibility, f.protected ? 1 : 0, f.owner, now),
-      ...this.associationStatements("(select id from metadef_namespaces where namespace = ?3)", f.namespace, c.associations, now),
+      ...this.associationStatements(
+        "(select id from metadef_namespaces where namespace = ?3)",
+        f.namespace,
+        c.associations,
+        now,
+      ),
       this.d1
         .prepare(`insert into metadef_objects (namespace_id, name, description, required, json_schema, created_at, updated_at)
           select n.id, j.value ->> 'name', j.value ->> 'description', j.value ->> 'required', j.value -> 'properties', ?3, ?3
@@ -166,7 +178,16 @@ export class D1MetadefRepository implements MetadefRepository {
   }
 
   updateNamespace(id: number, f: NamespaceFields, now: number): Promise<WriteOutcome> {
-    return outcome(async () => (await this.db.update(ns).set({ ...f, updatedAt: now }).where(eq(ns.id, id)).run()).meta);
+    return outcome(
+      async () =>
+        (
+          await this.db
+            .update(ns)
+            .set({ ...f, updatedAt: now })
+            .where(eq(ns.id, id))
+            .run()
+        ).meta,
+    );
   }
 
   async deleteNamespace(id: number): Promise<void> {
@@ -179,22 +200,49 @@ export class D1MetadefRepository implements MetadefRepository {
   }
 
   async listObjects(namespaceId: number): Promise<MetadefObject[]> {
-    const rows = await this.db.select().from(objects).where(eq(objects.namespaceId, namespaceId)).orderBy(asc(objects.name));
+    const rows = await this.db
+      .select()
+      .from(objects)
+      .where(eq(objects.namespaceId, namespaceId))
+      .orderBy(asc(objects.name));
     return rows.map(toObject);
   }
 
   async findObject(namespaceId: number, name: string): Promise<MetadefObject | null> {
-    const [row] = await this.db.select().from(objects).where(and(eq(objects.namespaceId, namespaceId), eq(objects.name, name)));
+    const [row] = await this.db
+      .select()
+      .from(objects)
+      .where(and(eq(objects.namespaceId, namespaceId), eq(objects.name, name)));
     return row ? toObject(row) : null;
   }
 
   insertObject(namespaceId: number, o: NewObject, now: number): Promise<WriteOutcome> {
-    const row = { namespaceId, name: o.name, description: o.description, required: o.required, jsonSchema: o.properties };
-    return outcome(async () => (await this.db.insert(objects).values({ ...row, createdAt: now, updatedAt: now }).run()).meta);
+    const row = {
+      namespaceId,
+      name: o.name,
+      description: o.description,
+      required: o.required,
+      jsonSchema: o.properties,
+    };
+    return outcome(
+      async () =>
+        (
+          await this.db
+            .insert(objects)
+            .values({ ...row, createdAt: now, updatedAt: now })
+            .run()
+        ).meta,
+    );
   }
 
   updateObject(id: number, o: NewObject, now: number): Promise<WriteOutcome> {
-    const row = { name: o.name, description: o.description, required: o.required, jsonSchema: o.properties, updatedAt: now };
+    const row = {
+      name: o.name,
+      description: o.description,
+      required: o.required,
+      jsonSchema: o.properties,
+      updatedAt: now,
+    };
     return outcome(async () => (await this.db.update(objects).set(row).where(eq(objects.id, id)).run()).meta);
   }
 
@@ -235,17 +283,26 @@ export class D1MetadefRepository implements MetadefRepository {
 
   async listTags(namespaceId: number, q: TagListQuery): Promise<MetadefTag[]> {
     const plan = tagPage(namespaceId, q);
-    const query = this.db.select().from(tags).where(plan.where).orderBy(...plan.orderBy);
+    const query = this.db
+      .select()
+      .from(tags)
+      .where(plan.where)
+      .orderBy(...plan.orderBy);
     return (await (q.limit === null ? query : query.limit(q.limit))).map(toTag);
   }
 
   async findTag(namespaceId: number, name: string): Promise<MetadefTag | null> {
-    const [row] = await this.db.select().from(tags).where(and(eq(tags.namespaceId, namespaceId), eq(tags.name, name)));
+    const [row] = await this.db
+      .select()
+      .from(tags)
+      .where(and(eq(tags.namespaceId, namespaceId), eq(tags.name, name)));
     return row ? toTag(row) : null;
   }
 
   insertTag(namespaceId: number, name: string, now: number): Promise<WriteOutcome> {
-    return outcome(async () => (await this.db.insert(tags).values({ namespaceId, name, createdAt: now, updatedAt: now }).run()).meta);
+    return outcome(
+      async () => (await this.db.insert(tags).values({ namespaceId, name, createdAt: now, updatedAt: now }).run()).meta,
+    );
   }
 
   async putTags(namespaceId: number, names: string[], append: boolean, now: number): Promise<WriteOutcome> {
@@ -258,7 +315,9 @@ export class D1MetadefRepository implements MetadefRepository {
   }
 
   updateTag(id: number, name: string, now: number): Promise<WriteOutcome> {
-    return outcome(async () => (await this.db.update(tags).set({ name, updatedAt: now }).where(eq(tags.id, id)).run()).meta);
+    return outcome(
+      async () => (await this.db.update(tags).set({ name, updatedAt: now }).where(eq(tags.id, id)).run()).meta,
+    );
   }
 
   async deleteTag(id: number): Promise<void> {

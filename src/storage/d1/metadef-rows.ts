@@ -9,7 +9,14 @@ import type {
 } from "../../domain/metadefs/catalog";
 import { toPropertyType, toPropertyTypes } from "../../domain/metadefs/model";
 import type { NamespaceListQuery, SortDir, TagListQuery } from "../../services/metadef-ports";
-import { metadefNamespaces as ns, metadefTags as tags, type NamespaceRow, type ObjectRow, type PropertyRow, type TagRow } from "./metadef-schema";
+import {
+  type NamespaceRow,
+  metadefNamespaces as ns,
+  type ObjectRow,
+  type PropertyRow,
+  type TagRow,
+  metadefTags as tags,
+} from "./metadef-schema";
 
 export const toNamespace = (r: NamespaceRow): MetadefNamespace => ({ ...r });
 
@@ -32,7 +39,12 @@ export const toProperty = (r: PropertyRow): MetadefProperty => ({
   updatedAt: r.updatedAt,
 });
 
-export const toTag = (r: TagRow): MetadefTag => ({ id: r.id, name: r.name, createdAt: r.createdAt, updatedAt: r.updatedAt });
+export const toTag = (r: TagRow): MetadefTag => ({
+  id: r.id,
+  name: r.name,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
 
 export interface AssociationRow {
   namespace_id: number;

@@ -15,12 +15,18 @@ import {
 
 describe("toPropertyType", () => {
   it("orders attributes as Glance's model declares them, whatever the input order", () => {
-    const doc = toPropertyType({ maxLength: 5, enum: ["a"], title: "T", type: "string", name: "n", description: "d" }, "strict");
+    const doc = toPropertyType(
+      { maxLength: 5, enum: ["a"], title: "T", type: "string", name: "n", description: "d" },
+      "strict",
+    );
     expect(Object.keys(doc)).toEqual(["name", "type", "title", "description", "enum", "maxLength"]);
   });
 
   it("converts like WSME: default becomes text, integers truncate, booleans parse", () => {
-    const doc = toPropertyType({ title: "T", type: "integer", default: 5, minimum: 1.9, maximum: "64", readonly: "yes" }, "strict");
+    const doc = toPropertyType(
+      { title: "T", type: "integer", default: 5, minimum: 1.9, maximum: "64", readonly: "yes" },
+      "strict",
+    );
     expect(doc).toEqual({ type: "integer", title: "T", default: "5", readonly: true, minimum: 1, maximum: 64 });
     expect(toPropertyType({ title: "T", type: "boolean", default: true }, "strict").default).toBe("True");
     expect(toPropertyType({ title: "T", type: "number", default: 0.5 }, "strict").default).toBe("0.5");
@@ -42,7 +48,9 @@ describe("toPropertyType", () => {
     expect(reason({ title: "T", type: "array", items: { type: "string", extra: 1 } })).toBe(
       "Additional properties are not allowed ('extra' was unexpected)",
     );
-    expect(reason({ title: "T", type: "string", required: ["a"] })).toBe("Additional properties are not allowed ('required' was unexpected)");
+    expect(reason({ title: "T", type: "string", required: ["a"] })).toBe(
+      "Additional properties are not allowed ('required' was unexpected)",
+    );
     expect(reason({ type: "string" })).toBe("'title' is a required property");
     expect(reason({ title: "T", type: "string", readonly: "maybe" })).toBe("'maybe' is not of type 'boolean'");
     expect(reason({ title: "T", type: "string", minimum: "1.5" })).toBe("'1.5' is not of type 'integer'");
@@ -50,7 +58,10 @@ describe("toPropertyType", () => {
   });
 
   it("reads stored definitions leniently: bad attributes are dropped, reads never fail", () => {
-    expect(toPropertyType({ title: "T", type: "string", bogus: 1, enum: [1] }, "lenient")).toEqual({ type: "string", title: "T" });
+    expect(toPropertyType({ title: "T", type: "string", bogus: 1, enum: [1] }, "lenient")).toEqual({
+      type: "string",
+      title: "T",
+    });
     expect(toPropertyType(null, "lenient")).toEqual({});
     expect(toPropertyTypes(null, "lenient")).toEqual({});
     expect(toPropertyTypes({ a: "x" }, "lenient")).toEqual({ a: {} });
@@ -64,7 +75,10 @@ describe("toPropertyType", () => {
 
 describe("objects and namespaces", () => {
   it("an object's attributes in Glance's order, nested properties converted", () => {
-    const o = toObjectModel({ properties: { p: { type: "integer", title: "P", default: 1 } }, description: "d", name: "o" }, "strict");
+    const o = toObjectModel(
+      { properties: { p: { type: "integer", title: "P", default: 1 } }, description: "d", name: "o" },
+      "strict",
+    );
     expect(Object.keys(o)).toEqual(["name", "description", "properties"]);
     expect(o.properties).toEqual({ p: { type: "integer", title: "P", default: "1" } });
   });
@@ -98,9 +112,13 @@ describe("Python helpers", () => {
   });
 
   it("fourByteViolation walks values in order, into nested dicts, and checks keys of plain values", () => {
-    expect(fourByteViolation({ namespace: "ok", display_name: "\u{1F600}" })).toBe("Display_Name can't contain 4 byte unicode characters.");
-    expect(fourByteViolation({ name: "p", json_schema: { title: "\u{1F600}" } })).toBe("Title can't contain 4 byte unicode characters.");
-    expect(fourByteViolation({ ["\u{1F600}"]: "v" })).toBe("Property names can't contain 4 byte unicode.");
+    expect(fourByteViolation({ namespace: "ok", display_name: "\u{1F600}" })).toBe(
+      "Display_Name can't contain 4 byte unicode characters.",
+    );
+    expect(fourByteViolation({ name: "p", json_schema: { title: "\u{1F600}" } })).toBe(
+      "Title can't contain 4 byte unicode characters.",
+    );
+    expect(fourByteViolation({ "\u{1F600}": "v" })).toBe("Property names can't contain 4 byte unicode.");
     expect(fourByteViolation({ enum: ["\u{1F600}"], name: "é" })).toBeNull();
   });
 });
