@@ -21,32 +21,26 @@ import type {
   TagListQuery,
   WriteOutcome,
 } from "../../services/metadef-ports";
+import { insertAssociation, insertNamespace, readContents, writeTags } from "./metadef-batches";
 import {
   ASSOCIATION_SQL,
   type AssociationRow,
   isForeignKeyViolation,
   isUniqueViolation,
   namespacePage,
-  OBJECT_COLUMNS,
-  PROPERTY_COLUMNS,
-  parseJsonColumn,
-  type RawJsonRow,
-  TAG_COLUMNS,
   tagPage,
   toAssociation,
   toNamespace,
   toObject,
   toProperty,
+  toResourceType,
   toTag,
 } from "./metadef-rows";
 import {
   metadefNamespaces as ns,
-  type ObjectRow,
   metadefObjects as objects,
-  type PropertyRow,
   metadefProperties as properties,
   metadefResourceTypes as resourceTypes,
-  type TagRow,
   metadefTags as tags,
 } from "./metadef-schema";
 
@@ -97,84 +91,16 @@ export class D1MetadefRepository implements MetadefRepository {
     return out;
   }
 
-  async contents(namespaceId: number): Promise<NamespaceContents> {
-    const q = (text: string) => this.d1.prepare(text).bind(namespaceId);
-    // Glance lists objects and properties by name, a namespace's tags newest first (its tag list defaults).
-    const [assoc, objs, props, tagRows] = await this.d1.batch([
-      q(`${ASSOCIATION_SQL} where a.namespace_id = ?1 order by a.rowid`),
-      q(`select ${OBJECT_COLUMNS} from metadef_objects where namespace_id = ?1 order by name`),
-      q(`select ${PROPERTY_COLUMNS} from metadef_properties where namespace_id = ?1 order by name`),
-      q(`select ${TAG_COLUMNS} from metadef_tags where namespace_id = ?1 order by created_at desc, id desc`),
-    ]);
-    return {
-      associations: (assoc!.results as AssociationRow[]).map(toAssociation),
-      objects: (objs!.results as RawJsonRow<ObjectRow>[]).map((r) => toObject(parseJsonColumn(r))),
-      properties: (props!.results as RawJsonRow<PropertyRow>[]).map((r) => toProperty(parseJsonColumn(r))),
-      tags: (tagRows!.results as TagRow[]).map(toTag),
-    };
+  contents(namespaceId: number): Promise<NamespaceContents> {
+    return readContents(this.d1, namespaceId);
   }
 
-  async createNamespace(
+  createNamespace(
     f: NamespaceFields,
     c: { associations: NewAssociation[]; objects: NewObject[]; properties: NewProperty[]; tags: string[] },
     now: number,
   ): Promise<WriteOutcome> {
-    const owned = "cross join metadef_namespaces n where n.namespace = ?1";
-    const [first] = await this.run([
-      this.d1
-        .prepare(`insert into metadef_namespaces (namespace, display_name, description, visibility, protected, owner,
-          created_at, updated_at) values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)`)
-        .bind(f.namespace, f.displayName, f.description, f.visibility, f.protected ? 1 : 0, f.owner, now),
-      ...this.associationStatements(
-        "(select id from metadef_namespaces where namespace = ?3)",
-        f.namespace,
-        c.associations,
-        now,
-      ),
-      this.d1
-        .prepare(`insert into metadef_objects (namespace_id, name, description, required, json_schema, created_at, updated_at)
-          select n.id, j.value ->> 'name', j.value ->> 'description', j.value ->> 'required', j.value -> 'properties', ?3, ?3
-          from json_each(?2) j ${owned} order by j.key`)
-        .bind(f.namespace, JSON.stringify(c.objects), now),
-      this.d1
-        .prepare(`insert into metadef_properties (namespace_id, name, json_schema, created_at, updated_at)
-          select n.id, j.value ->> 'name', j.value -> 'schema', ?3, ?3 from json_each(?2) j ${owned} order by j.key`)
-        .bind(f.namespace, JSON.stringify(c.properties), now),
-      this.d1
-        .prepare(`insert into metadef_tags (namespace_id, name, created_at, updated_at)
-          select n.id, j.value, ?3, ?3 from json_each(?2) j ${owned} order by j.key`)
-        .bind(f.namespace, JSON.stringify(c.tags), now),
-    ]);
-    return first!;
-  }
-
-  /** New resource types first (unprotected), then the associations in the order given; `namespaceId` is SQL. */
-  private associationStatements(namespaceId: string, key: string | number, list: NewAssociation[], now: number) {
-    const json = JSON.stringify(list);
-    return [
-      this.d1
-        .prepare(`insert or ignore into metadef_resource_types (name, protected, created_at, updated_at)
-          select j.value ->> 'name', 0, ?1, ?1 from json_each(?2) j order by j.key`)
-        .bind(now, json),
-      this.d1
-        .prepare(`insert into metadef_namespace_resource_types
-            (resource_type_id, namespace_id, properties_target, prefix, created_at, updated_at)
-          select r.id, ${namespaceId}, j.value ->> 'propertiesTarget', j.value ->> 'prefix', ?1, ?1
-          from json_each(?2) j cross join metadef_resource_types r where r.name = j.value ->> 'name' order by j.key`)
-        .bind(now, json, key),
-    ];
-  }
-
-  /** One transaction; each statement's outcome, or the constraint it broke for all of them. */
-  private async run(statements: D1PreparedStatement[]): Promise<WriteOutcome[]> {
-    try {
-      const results = await this.d1.batch(statements);
-      return results.map((r) => (r.meta.changes > 0 ? "ok" : "missing"));
-    } catch (e) {
-      if (isUniqueViolation(e)) return statements.map(() => "duplicate");
-      if (isForeignKeyViolation(e)) return statements.map(() => "missing");
-      throw e;
-    }
+    return insertNamespace(this.d1, f, c, now);
   }
 
   updateNamespace(id: number, f: NamespaceFields, now: number): Promise<WriteOutcome> {
@@ -305,13 +231,8 @@ export class D1MetadefRepository implements MetadefRepository {
     );
   }
 
-  async putTags(namespaceId: number, names: string[], append: boolean, now: number): Promise<WriteOutcome> {
-    const insert = this.d1
-      .prepare(`insert into metadef_tags (namespace_id, name, created_at, updated_at)
-        select n.id, j.value, ?3, ?3 from json_each(?2) j cross join metadef_namespaces n where n.id = ?1 order by j.key`)
-      .bind(namespaceId, JSON.stringify(names), now);
-    const clear = this.d1.prepare("delete from metadef_tags where namespace_id = ?1").bind(namespaceId);
-    return (await this.run(append ? [insert] : [clear, insert])).at(-1)!;
+  putTags(namespaceId: number, names: string[], append: boolean, now: number): Promise<WriteOutcome> {
+    return writeTags(this.d1, namespaceId, names, append, now);
   }
 
   updateTag(id: number, name: string, now: number): Promise<WriteOutcome> {
@@ -325,21 +246,20 @@ export class D1MetadefRepository implements MetadefRepository {
   }
 
   async listResourceTypes(): Promise<ResourceType[]> {
-    const rows = await this.db.select().from(resourceTypes).orderBy(asc(resourceTypes.id));
-    return rows.map((r) => ({ name: r.name, protected: r.protected, createdAt: r.createdAt, updatedAt: r.updatedAt }));
+    return (await this.db.select().from(resourceTypes).orderBy(asc(resourceTypes.id))).map(toResourceType);
   }
 
   async findResourceType(name: string): Promise<ResourceType | null> {
     const [r] = await this.db.select().from(resourceTypes).where(eq(resourceTypes.name, name));
-    return r ? { name: r.name, protected: r.protected, createdAt: r.createdAt, updatedAt: r.updatedAt } : null;
+    return r ? toResourceType(r) : null;
   }
 
   async listAssociations(namespaceId: number): Promise<ResourceTypeAssociation[]> {
     return (await this.associationsOf([namespaceId])).get(namespaceId) ?? [];
   }
 
-  async associate(namespaceId: number, a: NewAssociation, now: number): Promise<WriteOutcome> {
-    return (await this.run(this.associationStatements("?3", namespaceId, [a], now)))[1]!;
+  associate(namespaceId: number, a: NewAssociation, now: number): Promise<WriteOutcome> {
+    return insertAssociation(this.d1, namespaceId, a, now);
   }
 
   async dissociate(namespaceId: number, resourceType: string): Promise<boolean> {

@@ -5,11 +5,13 @@ import type {
   MetadefObject,
   MetadefProperty,
   MetadefTag,
+  ResourceType,
   ResourceTypeAssociation,
 } from "../../domain/metadefs/catalog";
 import { toPropertyType, toPropertyTypes } from "../../domain/metadefs/model";
 import type { NamespaceListQuery, SortDir, TagListQuery } from "../../services/metadef-ports";
 import {
+  type metadefResourceTypes,
   type NamespaceRow,
   metadefNamespaces as ns,
   type ObjectRow,
@@ -42,6 +44,13 @@ export const toProperty = (r: PropertyRow): MetadefProperty => ({
 export const toTag = (r: TagRow): MetadefTag => ({
   id: r.id,
   name: r.name,
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
+});
+
+export const toResourceType = (r: typeof metadefResourceTypes.$inferSelect): ResourceType => ({
+  name: r.name,
+  protected: r.protected,
   createdAt: r.createdAt,
   updatedAt: r.updatedAt,
 });
