@@ -2,11 +2,12 @@
 # `npm run test:e2e`: starts its own `wrangler dev` (fresh local D1/R2 state in a temp dir, migrations applied
 # by scripts/dev.sh) on a free port in 8790-8799, waits for GET /versions = 200, runs the seed walkthrough
 # (scripts/walkthrough.sh), the raw-socket suite (scripts/clients/truncation.sh: cut-off bodies, early answers)
-# and, when the clients are installed, the python-glanceclient suite (scripts/clients/glance-cli.sh), the
-# openstack CLI + openstacksdk suite through a fake Keystone (scripts/clients/openstack-cli.sh) and tempest's
-# image v2 API tests (scripts/tempest.sh); then stops wrangler by process group, also on failure or interrupt.
-# The service runs with BENCH_ROUTES=1 (the truncation suite checks R2 through /_bench) and a 100 GB
-# USER_STORAGE_QUOTA (its over-quota case); no other suite comes near it.
+# and, when the clients are installed, the python-glanceclient suites (scripts/clients/glance-cli.sh;
+# scripts/clients/metadefs-cli.sh: the metadefs catalog loaded from Debian's glance-common files, then
+# glance md-*), the openstack CLI + openstacksdk suite through a fake Keystone (scripts/clients/openstack-cli.sh)
+# and tempest's image v2 API tests (scripts/tempest.sh); then stops wrangler by process group, also on failure
+# or interrupt. The service runs with BENCH_ROUTES=1 (the truncation suite checks R2 through /_bench) and a
+# 100 GB USER_STORAGE_QUOTA (its over-quota case); no other suite comes near it.
 #
 #   E2E_PORT         first port to try (default 8790)
 #   E2E_PORT_LAST    last port to try (default 8799)
@@ -123,8 +124,10 @@ run_suite keystone-mode env PORT="${E2E_KSMODE_PORT:-8781}" KS_PORT="${E2E_KSMOD
   bash scripts/clients/keystone-mode.sh
 if command -v glance >/dev/null 2>&1; then
   run_suite glance-cli bash scripts/clients/glance-cli.sh
+  # Loads Debian's metadef files into this service's state, compares with Glance's answers, runs glance md-*.
+  run_suite metadefs-cli env PERSIST_DIR="$persist" bash scripts/clients/metadefs-cli.sh
 else
-  echo "== glance-cli skipped: no glance command (apt-get install python3-glanceclient)"
+  echo "== glance-cli and metadefs-cli skipped: no glance command (apt-get install python3-glanceclient)"
 fi
 # The openstack CLI and openstacksdk go through Keystone: that suite starts the fake Keystone and its own
 # wrangler dev in Keystone mode (ports 8780 and 5080 by default, outside this script's range).

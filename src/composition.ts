@@ -7,9 +7,13 @@ import { ImportService } from "./services/import/import-service";
 import type { ImportQueue } from "./services/import/ports";
 import { StageService } from "./services/import/stage-service";
 import { MemberService } from "./services/member-service";
+import { MetadefContentService } from "./services/metadef-contents";
+import { MetadefNamespaceService } from "./services/metadef-namespaces";
+import { MetadefTagService } from "./services/metadef-tags";
 import { QuotaPolicy } from "./services/quota";
 import { TaskService } from "./services/task-service";
 import { D1ImageRepository } from "./storage/d1/image-repository";
+import { D1MetadefRepository } from "./storage/d1/metadef-repository";
 import { D1StagingRepository } from "./storage/d1/staging-repository";
 import { D1TaskRepository } from "./storage/d1/task-repository";
 import { R2BlobStore } from "./storage/r2/blob-store";
@@ -22,6 +26,9 @@ export interface Services {
   imports: ImportService;
   tasks: TaskService;
   quotas: QuotaPolicy;
+  metadefNamespaces: MetadefNamespaceService;
+  metadefContents: MetadefContentService;
+  metadefTags: MetadefTagService;
 }
 
 type StorageEnv = { DB: D1Database; IMAGES: R2Bucket; IMPORT_QUEUE?: Queue<unknown> };
@@ -73,7 +80,19 @@ export function createServices(env: StorageEnv, config: Config): Services {
     newId: () => crypto.randomUUID(),
   });
   const tasks = new TaskService({ tasks: taskRepo, images, now });
-  return { images, imageData, members, stage, imports, tasks, quotas };
+  const catalog = { repo: new D1MetadefRepository(env.DB), now };
+  return {
+    images,
+    imageData,
+    members,
+    stage,
+    imports,
+    tasks,
+    quotas,
+    metadefNamespaces: new MetadefNamespaceService(catalog),
+    metadefContents: new MetadefContentService(catalog),
+    metadefTags: new MetadefTagService(catalog),
+  };
 }
 
 /** The queue consumer's side: runs import tasks against the same storage. */

@@ -9,17 +9,17 @@ const quotePlus = (s: string) =>
     .replace(/%20/g, "+");
 
 /** Python urlencode style; unlike Glance, repeated parameters (tag=a&tag=b) are all kept. */
-function encode(params: [string, string][]): string {
+export function urlencode(params: [string, string][]): string {
   return params.map(([k, v]) => `${quotePlus(k)}=${quotePlus(v)}`).join("&");
 }
 
 export function toImageList(images: Image[], url: URL, limit: number): Record<string, unknown> {
   const params = [...url.searchParams].filter(([k]) => k !== "marker");
-  const first = params.length ? `/v2/images?${encode(params)}` : "/v2/images";
+  const first = params.length ? `/v2/images?${urlencode(params)}` : "/v2/images";
   const doc: Record<string, unknown> = { images: images.map(toGlanceImage), first, schema: "/v2/schemas/images" };
   // Glance emits next whenever the page is full, so the last page may be empty.
   const lastImage = images.at(-1);
   if (limit > 0 && images.length === limit && lastImage)
-    doc.next = `/v2/images?${encode([...params, ["marker", lastImage.id]])}`;
+    doc.next = `/v2/images?${urlencode([...params, ["marker", lastImage.id]])}`;
   return doc;
 }

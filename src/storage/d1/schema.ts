@@ -1,4 +1,5 @@
-// Drizzle tables mirroring the hand-written SQL in migrations/ (a test compares them column by column).
+// Drizzle tables mirroring the hand-written SQL in migrations/ (a test compares them column by column); the
+// metadefs catalog's (0004) are in metadef-schema.ts.
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
@@ -125,3 +126,5 @@ export type ImageRow = typeof images.$inferSelect;
 export type MemberRow = typeof imageMembers.$inferSelect;
 export type StagingRow = typeof imageStaging.$inferSelect;
 export type TaskRow = typeof tasks.$inferSelect;
+
+export * from "./metadef-schema";
