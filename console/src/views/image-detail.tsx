@@ -120,7 +120,8 @@ export function ImageDetailPage({ id, session }: { id: string; session: Session 
         if (!live) return;
         setImage(img);
         setError(null);
-        if (BUSY.has(img.status)) timer = setTimeout(() => setTick((t) => t + 1), REFRESH_MS);
+        // While this tab uploads into it, the status moves (queued -> uploading) before any phase change shows it.
+        if (BUSY.has(img.status) || liveUpload(id)?.running) timer = setTimeout(() => setTick((t) => t + 1), REFRESH_MS);
       })
       .catch((e: Error) => live && setError(e instanceof ApiError && e.status === 404 ? "This image does not exist, or you cannot see it." : e.message));
     return () => {
