@@ -66,11 +66,22 @@ export function SignIn({ authMode }: { authMode: "static" | "keystone" }) {
       <h1>Sign in to the image service</h1>
       {notice && <Alert kind="warning">{notice}</Alert>}
       {authMode === "keystone" && (
-        <div class="tabs" role="tablist" aria-label="Sign-in method">
-          <button type="button" role="tab" id="tab-keystone" aria-selected={tab === "keystone"} aria-controls="keystone-form" onClick={() => setTab("keystone")}>
+        <div
+          class="tabs"
+          role="tablist"
+          aria-label="Sign-in method"
+          onKeyDown={(e) => {
+            // Two tabs: either arrow moves to the other one, as the WAI-ARIA tabs pattern asks.
+            if (e.key !== "ArrowLeft" && e.key !== "ArrowRight") return;
+            const next = tab === "token" ? "keystone" : "token";
+            setTab(next);
+            document.getElementById(`tab-${next}`)?.focus();
+          }}
+        >
+          <button type="button" role="tab" id="tab-keystone" tabIndex={tab === "keystone" ? 0 : -1} aria-selected={tab === "keystone"} aria-controls="keystone-form" onClick={() => setTab("keystone")}>
             User and password
           </button>
-          <button type="button" role="tab" id="tab-token" aria-selected={tab === "token"} aria-controls="token-form" onClick={() => setTab("token")}>
+          <button type="button" role="tab" id="tab-token" tabIndex={tab === "token" ? 0 : -1} aria-selected={tab === "token"} aria-controls="token-form" onClick={() => setTab("token")}>
             Token
           </button>
         </div>
