@@ -53,7 +53,12 @@ const html = readFileSync(path.join(src, "index.html"), "utf8")
   .replace("%APP_JS%", `./${appJs}`)
   .replace("%STYLES%", `./${css}`);
 writeFileSync(path.join(out, "index.html"), html);
-const produced = new Set([...outputsOf(worker), ...files, "index.html", ...copyStatic(path.join(root, "console/static"), out)]);
+const produced = new Set([
+  ...outputsOf(worker),
+  ...files,
+  "index.html",
+  ...copyStatic(path.join(root, "console/static"), out),
+]);
 for (const f of readdirSync(out)) if (!produced.has(f)) rmSync(path.join(out, f), { recursive: true, force: true });
 
 let total = 0;

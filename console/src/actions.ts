@@ -21,7 +21,9 @@ export async function download(image: Image): Promise<void> {
   const picker = (window as unknown as { showSaveFilePicker?: SavePicker }).showSaveFilePicker;
   // The file picker needs the click's user activation, so it comes before the request.
   const handle = picker && (image.size ?? 0) > 512 * 1024 * 1024 ? await picker({ suggestedName: name }) : null;
-  const res = await fetch(`${imagePath(image.id)}/file`, { headers: { "X-Auth-Token": getSessionToken(), Accept: "application/json" } });
+  const res = await fetch(`${imagePath(image.id)}/file`, {
+    headers: { "X-Auth-Token": getSessionToken(), Accept: "application/json" },
+  });
   if (!res.ok) throw new Error(errorMessage(res.status, await res.text()));
   if (res.status === 204 || !res.body) throw new Error("This image has no data to download.");
   if (handle) {

@@ -3,7 +3,10 @@
 const stripTags = (s: string) =>
   s
     .replace(/<[^>]*>/g, " ")
-    .replace(/&(amp|lt|gt|quot|#x27);/g, (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#x27": "'" })[e] ?? "")
+    .replace(
+      /&(amp|lt|gt|quot|#x27);/g,
+      (_, e: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#x27": "'" })[e] ?? "",
+    )
     .replace(/\s+/g, " ")
     .trim();
 

@@ -72,9 +72,10 @@ export const PATCH_TYPE = "application/openstack-images-v2.1-json-patch";
 export type PatchOp = { op: "add" | "replace" | "remove"; path: string; value?: unknown };
 
 export const patchImage = <T>(id: string, ops: PatchOp[]) =>
-  call<T>("PATCH", `/v2/images/${encodeURIComponent(id)}`, { body: JSON.stringify(ops), headers: { "Content-Type": PATCH_TYPE } }).then(
-    (a) => a.data,
-  );
+  call<T>("PATCH", `/v2/images/${encodeURIComponent(id)}`, {
+    body: JSON.stringify(ops),
+    headers: { "Content-Type": PATCH_TYPE },
+  }).then((a) => a.data);
 
 /** JSON pointer for a top-level key (RFC 6901: "~" -> "~0", "/" -> "~1"). */
 export const pointer = (key: string) => `/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`;

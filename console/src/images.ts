@@ -49,9 +49,31 @@ export interface Task {
 
 /** Keys of the image schema; everything else on an image is an extra property. */
 export const BASE_KEYS = new Set([
-  "id", "name", "status", "visibility", "protected", "os_hidden", "checksum", "os_hash_algo", "os_hash_value", "owner",
-  "size", "virtual_size", "min_ram", "min_disk", "disk_format", "container_format", "created_at", "updated_at", "tags",
-  "self", "file", "schema", "direct_url", "locations", "stores",
+  "id",
+  "name",
+  "status",
+  "visibility",
+  "protected",
+  "os_hidden",
+  "checksum",
+  "os_hash_algo",
+  "os_hash_value",
+  "owner",
+  "size",
+  "virtual_size",
+  "min_ram",
+  "min_disk",
+  "disk_format",
+  "container_format",
+  "created_at",
+  "updated_at",
+  "tags",
+  "self",
+  "file",
+  "schema",
+  "direct_url",
+  "locations",
+  "stores",
 ]);
 
 /** os_glance_* properties belong to the service (import bookkeeping): shown, never edited. */
@@ -68,6 +90,15 @@ export const BUSY = new Set(["saving", "uploading", "importing"]);
 export const DISK_FORMATS = ["raw", "qcow2", "vmdk", "vhd", "vhdx", "vdi", "iso", "ploop", "ami", "ari", "aki"];
 export const CONTAINER_FORMATS = ["bare", "ovf", "ova", "docker", "compressed", "ami", "ari", "aki"];
 export const VISIBILITIES = ["private", "shared", "community", "public"];
-export const STATUSES = ["queued", "saving", "uploading", "importing", "active", "deactivated", "killed", "pending_delete"];
+export const STATUSES = [
+  "queued",
+  "saving",
+  "uploading",
+  "importing",
+  "active",
+  "deactivated",
+  "killed",
+  "pending_delete",
+];
 
 export const imagePath = (id: string) => `/v2/images/${encodeURIComponent(id)}`;

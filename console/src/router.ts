@@ -10,7 +10,13 @@ export interface Route {
 export function parseHash(hash: string): Route {
   const raw = hash.replace(/^#\/?/, "");
   const [path = "", query = ""] = raw.split("?", 2);
-  return { parts: path.split("/").filter((p) => p !== "").map(decodeURIComponent), query: new URLSearchParams(query) };
+  return {
+    parts: path
+      .split("/")
+      .filter((p) => p !== "")
+      .map(decodeURIComponent),
+    query: new URLSearchParams(query),
+  };
 }
 
 export const href = (path: string, query?: URLSearchParams | Record<string, string>) => {

@@ -6,9 +6,9 @@
 import { openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { listChecks, uploadChecks } from "./checks-images.mjs";
 import { editChecks, lifecycleChecks, shareChecks } from "./checks-manage.mjs";
 import { keystoneChecks, layoutChecks, securityChecks } from "./checks-security.mjs";
-import { listChecks, uploadChecks } from "./checks-images.mjs";
 import { createRunner } from "./harness.mjs";
 import { launchBrowser, startProcess, startService } from "./lib.mjs";
 
@@ -39,7 +39,11 @@ async function main() {
   await lifecycleChecks(ctx);
 
   const ksPort = Number(process.env.CONSOLE_KS_PORT ?? 5082);
-  const keystone = startProcess(process.execPath, ["scripts/console/fake-keystone.mjs", String(ksPort)], logFile("keystone.log"));
+  const keystone = startProcess(
+    process.execPath,
+    ["scripts/console/fake-keystone.mjs", String(ksPort)],
+    logFile("keystone.log"),
+  );
   cleanups.push(keystone.stop);
   let ksService = null;
   try {
@@ -47,11 +51,16 @@ async function main() {
       port: Number(process.env.CONSOLE_KS_SERVICE_PORT ?? 8824),
       log: logFile("service-keystone.log"),
       args: [
-        "--var", "AUTH_MODE:keystone",
-        "--var", `KEYSTONE_URL:http://127.0.0.1:${ksPort}/v3`,
-        "--var", "KEYSTONE_SERVICE_USER:glance",
-        "--var", "KEYSTONE_SERVICE_PASSWORD:glance-pass",
-        "--var", "KEYSTONE_SERVICE_PROJECT:service",
+        "--var",
+        "AUTH_MODE:keystone",
+        "--var",
+        `KEYSTONE_URL:http://127.0.0.1:${ksPort}/v3`,
+        "--var",
+        "KEYSTONE_SERVICE_USER:glance",
+        "--var",
+        "KEYSTONE_SERVICE_PASSWORD:glance-pass",
+        "--var",
+        "KEYSTONE_SERVICE_PROJECT:service",
       ],
     });
     cleanups.push(ksService.stop);

@@ -34,7 +34,9 @@ function send(res, status, body, headers = {}) {
   res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text), ...headers });
   res.end(text);
 }
-const unauthorized = { error: { code: 401, message: "The request you have made requires authentication.", title: "Unauthorized" } };
+const unauthorized = {
+  error: { code: 401, message: "The request you have made requires authentication.", title: "Unauthorized" },
+};
 
 createServer((req, res) => {
   let raw = "";
@@ -44,7 +46,8 @@ createServer((req, res) => {
     if (url.pathname === "/_log") return send(res, 200, log);
     const entry = { method: req.method, path: url.pathname };
     log.push(entry);
-    if (url.pathname !== "/v3/auth/tokens") return send(res, 404, { error: { code: 404, message: "not found", title: "Not Found" } });
+    if (url.pathname !== "/v3/auth/tokens")
+      return send(res, 404, { error: { code: 404, message: "not found", title: "Not Found" } });
     if (req.method === "POST") {
       let name;
       try {
@@ -65,7 +68,9 @@ createServer((req, res) => {
       if (!tokens.has(req.headers["x-auth-token"])) return send(res, 401, unauthorized);
       const subject = tokens.get(req.headers["x-subject-token"]);
       if (!subject) return send(res, 404, { error: { code: 404, message: "token not found", title: "Not Found" } });
-      return send(res, 200, tokenBody(subject.name, subject.expiresAt), { "X-Subject-Token": req.headers["x-subject-token"] });
+      return send(res, 200, tokenBody(subject.name, subject.expiresAt), {
+        "X-Subject-Token": req.headers["x-subject-token"],
+      });
     }
     send(res, 405, { error: { code: 405, message: "method not allowed", title: "Method Not Allowed" } });
   });

@@ -58,7 +58,9 @@ export async function until(fn, what, ms = 15_000, every = 200) {
     }
     await new Promise((r) => setTimeout(r, every));
   }
-  throw new Error(`timed out after ${ms / 1000}s waiting for ${what}${last ? ` (last: ${String(last).slice(0, 200)})` : ""}`);
+  throw new Error(
+    `timed out after ${ms / 1000}s waiting for ${what}${last ? ` (last: ${String(last).slice(0, 200)})` : ""}`,
+  );
 }
 
 /** The text of every cell of one column of the images table, in order. */

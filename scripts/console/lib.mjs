@@ -83,7 +83,11 @@ export function client(url, token) {
   return async function api(method, p, { json, headers = {}, body } = {}) {
     const h = { "X-Auth-Token": token, Accept: "application/json", ...headers };
     if (json !== undefined) h["Content-Type"] ??= "application/json";
-    const res = await fetch(`${url}${p}`, { method, headers: h, body: json !== undefined ? JSON.stringify(json) : body });
+    const res = await fetch(`${url}${p}`, {
+      method,
+      headers: h,
+      body: json !== undefined ? JSON.stringify(json) : body,
+    });
     const text = await res.text();
     let data = null;
     try {

@@ -10,20 +10,42 @@ const MIB = 1024 * 1024;
 const out = path.join(root, "docs/console");
 mkdirSync(out, { recursive: true });
 
-const svc = await startService({ port: Number(process.env.CONSOLE_SHOTS_PORT ?? 8825), log: openSync(path.join(tmpdir(), "console-shots.log"), "w") });
+const svc = await startService({
+  port: Number(process.env.CONSOLE_SHOTS_PORT ?? 8825),
+  log: openSync(path.join(tmpdir(), "console-shots.log"), "w"),
+});
 const browser = await launchBrowser();
 try {
   const demo = client(svc.url, "demo-token");
   const alt = client(svc.url, "alt-token");
   const seed = async (api, doc, bytes = 0) => {
     const img = (await api("POST", "/v2/images", { json: { container_format: "bare", ...doc } })).data;
-    if (bytes) await api("PUT", `/v2/images/${img.id}/file`, { body: Buffer.alloc(bytes, 7), headers: { "Content-Type": "application/octet-stream" } });
+    if (bytes)
+      await api("PUT", `/v2/images/${img.id}/file`, {
+        body: Buffer.alloc(bytes, 7),
+        headers: { "Content-Type": "application/octet-stream" },
+      });
     return img;
   };
   await seed(demo, { name: "Windows Server 2022 (eval)", disk_format: "vhdx", visibility: "private" });
   await seed(demo, { name: "Fedora CoreOS 40", disk_format: "qcow2", tags: ["coreos"] }, 7 * MIB + 123_456);
-  const shown = await seed(demo, { name: "Debian 12 bookworm", disk_format: "qcow2", tags: ["debian", "lts"], os_distro: "debian", os_version: "12", hw_disk_bus: "virtio" }, 4 * MIB + 98_304);
-  await seed(demo, { name: "Ubuntu 24.04 LTS", disk_format: "qcow2", protected: true, tags: ["ubuntu"] }, 6 * MIB + 1_048);
+  const shown = await seed(
+    demo,
+    {
+      name: "Debian 12 bookworm",
+      disk_format: "qcow2",
+      tags: ["debian", "lts"],
+      os_distro: "debian",
+      os_version: "12",
+      hw_disk_bus: "virtio",
+    },
+    4 * MIB + 98_304,
+  );
+  await seed(
+    demo,
+    { name: "Ubuntu 24.04 LTS", disk_format: "qcow2", protected: true, tags: ["ubuntu"] },
+    6 * MIB + 1_048,
+  );
   await seed(demo, { name: "CirrOS 0.6.2", disk_format: "raw", visibility: "community", min_ram: 64 }, 3 * MIB);
   await demo("POST", `/v2/images/${shown.id}/members`, { json: { member: "alt-project" } });
   await alt("PUT", `/v2/images/${shown.id}/members/alt-project`, { json: { status: "accepted" } });
@@ -51,11 +73,19 @@ try {
   await page.getByLabel("Name", { exact: true }).fill("Arch Linux cloud image");
   await page.getByLabel("Chunk size").selectOption("8");
   await page.getByRole("button", { name: "Create and upload" }).click();
-  await page.waitForFunction(() => parseFloat(document.querySelector("[data-testid=upload-percent]")?.textContent ?? "0") >= 40, null, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => parseFloat(document.querySelector("[data-testid=upload-percent]")?.textContent ?? "0") >= 40,
+    null,
+    { timeout: 60_000 },
+  );
   await page.screenshot({ path: path.join(out, "upload.png") });
   await page.getByRole("button", { name: "Pause" }).click();
 
-  const phone = await browser.newContext({ viewport: { width: 360, height: 720 }, colorScheme: "dark", deviceScaleFactor: 1 });
+  const phone = await browser.newContext({
+    viewport: { width: 360, height: 720 },
+    colorScheme: "dark",
+    deviceScaleFactor: 1,
+  });
   const small = await phone.newPage();
   await signInWithToken(small, svc.url, "demo-token");
   await small.getByText("Debian 12 bookworm").waitFor();

@@ -43,7 +43,11 @@ export interface LoginAnswer {
  * password, unknown project) so the person sees why. Unreachable or 5xx -> 503. Nothing is logged: the body
  * holds a password.
  */
-export async function forwardPasswordLogin(keystoneUrl: string, body: unknown, fetcher: typeof fetch): Promise<LoginAnswer> {
+export async function forwardPasswordLogin(
+  keystoneUrl: string,
+  body: unknown,
+  fetcher: typeof fetch,
+): Promise<LoginAnswer> {
   checkPasswordAuth(body);
   let res: Response;
   try {

@@ -2,8 +2,8 @@
 // sign-in forward (only POST /v3/auth/tokens, only project-scoped password logins); Glance's paths unchanged.
 import { env, exports } from "cloudflare:workers";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import worker from "../../src/index";
 import { CONSOLE_CSP } from "../../src/http/routes/console";
+import worker from "../../src/index";
 import { BASE, call } from "../helpers/api";
 
 const SECURITY = {
@@ -74,7 +74,12 @@ describe("console files", () => {
   );
 
   it("Glance's own paths are untouched: / is the 300 version list, /versions 200, /consolex 300, /v2 needs a token", async () => {
-    for (const [path, status] of [["/", 300], ["/versions", 200], ["/consolex", 300], ["/v2/images", 401]] as const) {
+    for (const [path, status] of [
+      ["/", 300],
+      ["/versions", 200],
+      ["/consolex", 300],
+      ["/v2/images", 401],
+    ] as const) {
       const res = await call("GET", path, { as: null });
       expect(res.status, path).toBe(status);
       expect(res.headers.get("content-security-policy"), path).toBeNull();
@@ -95,7 +100,12 @@ describe("console session", () => {
   it("session tells who the token belongs to, and 401s without a valid one", async () => {
     const res = await call("GET", "/console/session", { as: "demo" });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ user_id: "demo", project_id: "demo-project", roles: ["member", "reader"], is_admin: false });
+    expect(await res.json()).toEqual({
+      user_id: "demo",
+      project_id: "demo-project",
+      roles: ["member", "reader"],
+      is_admin: false,
+    });
     expectSecure(res);
     const anon = await call("GET", "/console/session", { as: null, headers: { Accept: "application/json" } });
     expect(anon.status).toBe(401);
@@ -141,7 +151,11 @@ describe("Keystone sign-in forward", () => {
   afterEach(() => vi.unstubAllGlobals());
   const post = (body: unknown) =>
     worker.fetch(
-      new Request("http://glance.test/console/auth/tokens", { method: "POST", body: JSON.stringify(body), headers: { "Content-Type": "application/json", Accept: "application/json" } }),
+      new Request("http://glance.test/console/auth/tokens", {
+        method: "POST",
+        body: JSON.stringify(body),
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+      }),
       { ...ksEnv },
       {} as ExecutionContext,
     );
@@ -149,8 +163,12 @@ describe("Keystone sign-in forward", () => {
   it("relays a password login to POST /v3/auth/tokens and hands back the token", async () => {
     keystone = async (req) => {
       const body = (await req.json()) as ReturnType<typeof login>;
-      if (body.auth.identity.password.user.password !== "demo-pass") return Response.json({ error: { code: 401, message: "Bad creds", title: "Unauthorized" } }, { status: 401 });
-      return Response.json({ token: { expires_at: "2099-01-01T00:00:00Z", project: { id: "demo-project" } } }, { status: 201, headers: { "X-Subject-Token": "tok-123" } });
+      if (body.auth.identity.password.user.password !== "demo-pass")
+        return Response.json({ error: { code: 401, message: "Bad creds", title: "Unauthorized" } }, { status: 401 });
+      return Response.json(
+        { token: { expires_at: "2099-01-01T00:00:00Z", project: { id: "demo-project" } } },
+        { status: 201, headers: { "X-Subject-Token": "tok-123" } },
+      );
     };
     stub();
     const res = await post(login());
@@ -171,15 +189,31 @@ describe("Keystone sign-in forward", () => {
   });
 
   it.each([
-    ["a token-method login", { auth: { identity: { methods: ["token"], token: { id: "t" } }, scope: { project: { name: "p" } } } }],
-    ["an unscoped login", { auth: { identity: { methods: ["password"], password: { user: { name: "demo", password: "x" } } } } }],
-    ["two methods", { auth: { identity: { methods: ["password", "totp"], password: { user: { name: "demo", password: "x" } } }, scope: { project: { name: "p" } } } }],
+    [
+      "a token-method login",
+      { auth: { identity: { methods: ["token"], token: { id: "t" } }, scope: { project: { name: "p" } } } },
+    ],
+    [
+      "an unscoped login",
+      { auth: { identity: { methods: ["password"], password: { user: { name: "demo", password: "x" } } } } },
+    ],
+    [
+      "two methods",
+      {
+        auth: {
+          identity: { methods: ["password", "totp"], password: { user: { name: "demo", password: "x" } } },
+          scope: { project: { name: "p" } },
+        },
+      },
+    ],
     ["no auth at all", { hello: "world" }],
   ])("refuses %s with 400 and never calls Keystone", async (_, body) => {
     stub();
     const res = await post(body);
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { message: string }).message).toContain("Only password authentication scoped to a project");
+    expect(((await res.json()) as { message: string }).message).toContain(
+      "Only password authentication scoped to a project",
+    );
     expect(seen).toHaveLength(0);
   });
 

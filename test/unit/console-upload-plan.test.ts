@@ -2,7 +2,15 @@
 // chunk sizes the server takes, and error lines from the service's own WebOb bodies.
 import { describe, expect, it } from "vitest";
 import { errorMessage } from "../../console/src/api-errors";
-import { chooseChunkSize, chunksToSend, concurrency, firstChunk, MIB, parseStage, stored } from "../../console/src/upload/chunk-plan";
+import {
+  chooseChunkSize,
+  chunksToSend,
+  concurrency,
+  firstChunk,
+  MIB,
+  parseStage,
+  stored,
+} from "../../console/src/upload/chunk-plan";
 import { errorBody } from "../../src/http/errors";
 
 describe("parseStage", () => {
@@ -14,21 +22,38 @@ describe("parseStage", () => {
   });
 
   it("takes parallel chunks only when both `parallel` and a well-formed `missing` list are there", () => {
-    const both = parseStage({ received: 0, total: 20, chunk_size: 5, parallel: 4, missing: [[5, 9], [15, 19]] });
+    const both = parseStage({
+      received: 0,
+      total: 20,
+      chunk_size: 5,
+      parallel: 4,
+      missing: [
+        [5, 9],
+        [15, 19],
+      ],
+    });
     expect(both.parallel).toBe(4);
-    expect(both.missing).toEqual([[5, 9], [15, 19]]);
+    expect(both.missing).toEqual([
+      [5, 9],
+      [15, 19],
+    ]);
     expect(concurrency(both)).toBe(4);
     expect(stored(both)).toBe(10);
     expect(parseStage({ received: 5, total: 20, chunk_size: 5, parallel: 4 }).parallel).toBeNull();
     expect(parseStage({ received: 5, total: 20, chunk_size: 5, parallel: 4, missing: [[9, 5]] }).parallel).toBeNull();
     expect(parseStage({ received: 5, total: 20, chunk_size: 5, parallel: 0, missing: [] }).parallel).toBeNull();
     expect(parseStage({ received: 5, total: 20, chunk_size: 5, missing: [[10, 19]] }).missing).toBeNull();
-    expect(concurrency(parseStage({ received: 0, total: 20, chunk_size: 5, parallel: 64, missing: [[0, 19]] }))).toBe(6);
+    expect(concurrency(parseStage({ received: 0, total: 20, chunk_size: 5, parallel: 64, missing: [[0, 19]] }))).toBe(
+      6,
+    );
   });
 
-  it.each([null, {}, { received: "1", total: 2 }, { received: 3, total: 2 }, { received: -1, total: 2 }])("refuses %j", (body) => {
-    expect(() => parseStage(body)).toThrow(/unexpected stage answer/);
-  });
+  it.each([null, {}, { received: "1", total: 2 }, { received: 3, total: 2 }, { received: -1, total: 2 }])(
+    "refuses %j",
+    (body) => {
+      expect(() => parseStage(body)).toThrow(/unexpected stage answer/);
+    },
+  );
 });
 
 describe("chunksToSend", () => {
@@ -43,7 +68,16 @@ describe("chunksToSend", () => {
   });
 
   it("parallel: each missing range cut at chunk boundaries, in order", () => {
-    const s = parseStage({ received: 0, total: 23, chunk_size: 5, parallel: 3, missing: [[0, 11], [20, 22]] });
+    const s = parseStage({
+      received: 0,
+      total: 23,
+      chunk_size: 5,
+      parallel: 3,
+      missing: [
+        [0, 11],
+        [20, 22],
+      ],
+    });
     expect(chunksToSend(s, 5)).toEqual([
       { start: 0, end: 5 },
       { start: 5, end: 10 },
@@ -70,7 +104,9 @@ describe("chooseChunkSize", () => {
 describe("errorMessage", () => {
   it("shows the detail of the service's WebOb JSON body, else its explanation", () => {
     const detail = errorBody(409, "json", undefined, "Image status transition from active to uploading is not allowed");
-    expect(errorMessage(409, detail.body)).toBe("Image status transition from active to uploading is not allowed (HTTP 409)");
+    expect(errorMessage(409, detail.body)).toBe(
+      "Image status transition from active to uploading is not allowed (HTTP 409)",
+    );
     const only = errorBody(403, "json", "Image abc is protected and cannot be deleted.");
     expect(errorMessage(403, only.body)).toBe("Image abc is protected and cannot be deleted. (HTTP 403)");
     const html = errorBody(404, "html", "No image found with ID x");
@@ -78,7 +114,9 @@ describe("errorMessage", () => {
   });
 
   it("reads Keystone's error shape and copes with empty bodies", () => {
-    expect(errorMessage(401, JSON.stringify({ error: { code: 401, message: "Bad creds", title: "Unauthorized" } }))).toBe("Bad creds (HTTP 401)");
+    expect(
+      errorMessage(401, JSON.stringify({ error: { code: 401, message: "Bad creds", title: "Unauthorized" } })),
+    ).toBe("Bad creds (HTTP 401)");
     expect(errorMessage(502, "")).toBe("HTTP 502");
   });
 });

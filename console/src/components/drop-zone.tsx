@@ -2,7 +2,17 @@
 import { useState } from "preact/hooks";
 import { bytes } from "../format";
 
-export function DropZone({ label, file, onFile, id }: { label: string; file: File | null; onFile(f: File): void; id: string }) {
+export function DropZone({
+  label,
+  file,
+  onFile,
+  id,
+}: {
+  label: string;
+  file: File | null;
+  onFile(f: File): void;
+  id: string;
+}) {
   const [over, setOver] = useState(false);
   const onDrop = (e: DragEvent) => {
     e.preventDefault();
@@ -11,9 +21,13 @@ export function DropZone({ label, file, onFile, id }: { label: string; file: Fil
     if (f) onFile(f);
   };
   return (
-    <div
+    <fieldset
       class={`dropzone${over ? " over" : ""}`}
-      onDragOver={(e) => (e.preventDefault(), setOver(true))}
+      aria-label={label}
+      onDragOver={(e) => {
+        e.preventDefault();
+        setOver(true);
+      }}
       onDragLeave={() => setOver(false)}
       onDrop={onDrop}
     >
@@ -34,6 +48,6 @@ export function DropZone({ label, file, onFile, id }: { label: string; file: Fil
           {file.name} · {bytes(file.size)}
         </p>
       )}
-    </div>
+    </fieldset>
   );
 }

@@ -3,9 +3,8 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { BUSY } from "../images";
 
-export const Spinner = ({ label }: { label?: string }) => (
-  <span class="spinner" role={label ? "status" : undefined} aria-label={label} aria-hidden={label ? undefined : "true"} />
-);
+export const Spinner = ({ label }: { label?: string }) =>
+  label ? <span class="spinner" role="status" aria-label={label} /> : <span class="spinner" aria-hidden="true" />;
 
 export const StatusBadge = ({ status }: { status: string }) => (
   <span class={`badge status-${status}`} data-status={status}>
@@ -14,7 +13,13 @@ export const StatusBadge = ({ status }: { status: string }) => (
   </span>
 );
 
-export function Alert({ kind = "error", children }: { kind?: "error" | "info" | "success" | "warning"; children: ComponentChildren }) {
+export function Alert({
+  kind = "error",
+  children,
+}: {
+  kind?: "error" | "info" | "success" | "warning";
+  children: ComponentChildren;
+}) {
   return (
     <div class={`alert alert-${kind}`} role={kind === "error" ? "alert" : "status"}>
       {children}
@@ -43,7 +48,14 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
 export function Progress({ value, max, label }: { value: number; max: number; label: string }) {
   const pct = max > 0 ? Math.min(100, (100 * value) / max) : 0;
   return (
-    <div class="progress" role="progressbar" aria-label={label} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.floor(pct)}>
+    <div
+      class="progress"
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={Math.floor(pct)}
+    >
       <div class="progress-fill" style={{ width: `${pct}%` }} />
     </div>
   );
@@ -67,7 +79,15 @@ export function ConfirmDialog({ title, children, confirmLabel, danger, onConfirm
     return () => d?.close();
   }, []);
   return (
-    <dialog ref={ref} class="dialog" aria-labelledby="confirm-title" onCancel={(e) => (e.preventDefault(), onCancel())}>
+    <dialog
+      ref={ref}
+      class="dialog"
+      aria-labelledby="confirm-title"
+      onCancel={(e) => {
+        e.preventDefault();
+        onCancel();
+      }}
+    >
       <h2 id="confirm-title">{title}</h2>
       <div class="dialog-body">{children}</div>
       <div class="actions">
@@ -109,11 +129,12 @@ export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) 
   const onKey = (e: KeyboardEvent) => {
     const els = [...(menu.current?.querySelectorAll("[role=menuitem]") ?? [])];
     const i = els.indexOf(document.activeElement as Element);
-    if (e.key === "ArrowDown") (e.preventDefault(), focusItem(i + 1));
-    else if (e.key === "ArrowUp") (e.preventDefault(), focusItem(i - 1));
-    else if (e.key === "Home") (e.preventDefault(), focusItem(0));
-    else if (e.key === "End") (e.preventDefault(), focusItem(-1));
-    else if (e.key === "Escape") {
+    const moves: Record<string, number> = { ArrowDown: i + 1, ArrowUp: i - 1, Home: 0, End: -1 };
+    const to = moves[e.key];
+    if (to !== undefined) {
+      e.preventDefault();
+      focusItem(to);
+    } else if (e.key === "Escape") {
       e.preventDefault();
       setOpen(false);
       button.current?.focus();
@@ -129,7 +150,11 @@ export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) 
         aria-expanded={open}
         aria-label={label}
         onClick={() => setOpen(!open)}
-        onKeyDown={(e) => e.key === "ArrowDown" && (e.preventDefault(), setOpen(true))}
+        onKeyDown={(e) => {
+          if (e.key !== "ArrowDown") return;
+          e.preventDefault();
+          setOpen(true);
+        }}
       >
         Actions ▾
       </button>
@@ -160,6 +185,7 @@ export function RowMenu({ label, items }: { label: string; items: MenuItem[] }) 
 export function Field({ label, hint, children }: { label: string; hint?: string; children: ComponentChildren }) {
   return (
     <div class="field">
+      {/* biome-ignore lint/a11y/noLabelWithoutControl: the control is `children`, which the rule cannot see */}
       <label class="field">
         <span class="field-label">{label}</span>
         {children}

@@ -33,11 +33,14 @@ const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as nu
 /** Reads GET /stage's JSON; throws on a shape it does not understand rather than guessing. */
 export function parseStage(json: unknown): StageState {
   const j = (json ?? {}) as Record<string, unknown>;
-  if (!isCount(j.received) || !isCount(j.total) || j.received > j.total) throw new Error(`unexpected stage answer ${JSON.stringify(json)}`);
+  if (!isCount(j.received) || !isCount(j.total) || j.received > j.total)
+    throw new Error(`unexpected stage answer ${JSON.stringify(json)}`);
   const chunkSize = isCount(j.chunk_size) && j.chunk_size > 0 ? j.chunk_size : null;
-  const missing = Array.isArray(j.missing) && j.missing.every((r) => Array.isArray(r) && r.length === 2 && isCount(r[0]) && isCount(r[1]) && r[0] <= r[1])
-    ? (j.missing as [number, number][])
-    : null;
+  const missing =
+    Array.isArray(j.missing) &&
+    j.missing.every((r) => Array.isArray(r) && r.length === 2 && isCount(r[0]) && isCount(r[1]) && r[0] <= r[1])
+      ? (j.missing as [number, number][])
+      : null;
   const parallel = isCount(j.parallel) && j.parallel >= 1 && missing ? j.parallel : null;
   return { received: j.received, total: j.total, chunkSize, parallel, missing: parallel ? missing : null };
 }
@@ -56,7 +59,8 @@ export const firstChunk = (total: number, chunkSize: number): Chunk => ({ start:
  * cut at those boundaries; without a missing list everything from `received` on is missing.
  */
 export function chunksToSend(stage: StageState, chunkSize: number): Chunk[] {
-  const ranges: [number, number][] = stage.missing ?? (stage.received < stage.total ? [[stage.received, stage.total - 1]] : []);
+  const ranges: [number, number][] =
+    stage.missing ?? (stage.received < stage.total ? [[stage.received, stage.total - 1]] : []);
   const out: Chunk[] = [];
   for (const [s, lastByte] of ranges) {
     const stop = Math.min(lastByte + 1, stage.total);

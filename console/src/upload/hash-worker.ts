@@ -10,7 +10,10 @@ export type HashMessage =
 /** Big enough to keep the WebAssembly busy, small enough that memory stays flat. */
 const PIECE = 8 * 1024 * 1024;
 
-const scope = self as unknown as { onmessage: (e: MessageEvent<HashRequest>) => void; postMessage(m: HashMessage): void };
+const scope = self as unknown as {
+  onmessage: (e: MessageEvent<HashRequest>) => void;
+  postMessage(m: HashMessage): void;
+};
 
 scope.onmessage = async (e) => {
   try {

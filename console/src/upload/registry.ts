@@ -51,7 +51,14 @@ export function startUpload(imageId: string, imageName: string, file: File, chun
   const up = new Upload(imageId, file, chunkSize);
   live.set(imageId, up);
   const notes = readNotes();
-  notes[imageId] = { imageId, imageName, fileName: file.name, size: file.size, lastModified: file.lastModified, at: new Date().toISOString() };
+  notes[imageId] = {
+    imageId,
+    imageName,
+    fileName: file.name,
+    size: file.size,
+    lastModified: file.lastModified,
+    at: new Date().toISOString(),
+  };
   writeNotes(notes);
   up.subscribe((s) => {
     if (s.phase === "done") forgetNote(imageId);

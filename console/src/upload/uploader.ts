@@ -3,7 +3,16 @@
 import { ApiError, call, errorMessage, sessionEnded } from "../api";
 import { type Image, imagePath, type Task } from "../images";
 import { getSession } from "../session";
-import { chooseChunkSize, type Chunk, chunksToSend, concurrency, firstChunk, parseStage, type StageState, stored } from "./chunk-plan";
+import {
+  type Chunk,
+  chooseChunkSize,
+  chunksToSend,
+  concurrency,
+  firstChunk,
+  parseStage,
+  type StageState,
+  stored,
+} from "./chunk-plan";
 import { type FileHashes, type Hashing, hashFile } from "./hasher";
 
 export type Phase = "starting" | "uploading" | "paused" | "importing" | "verifying" | "done" | "failed";
@@ -54,8 +63,16 @@ export class Upload {
     private readonly preferredChunk: number,
   ) {
     this.state = {
-      phase: "starting", sent: 0, total: file.size, rate: 0, resumedAt: null, chunkSize: null, parallel: 1, hashed: 0,
-      message: null, verification: null,
+      phase: "starting",
+      sent: 0,
+      total: file.size,
+      rate: 0,
+      resumedAt: null,
+      chunkSize: null,
+      parallel: 1,
+      hashed: 0,
+      message: null,
+      verification: null,
     };
     this.hashing = hashFile(file, (done) => this.update({ hashed: done }));
     this.hashing.result.catch(() => {});
@@ -79,7 +96,11 @@ export class Upload {
   pause(): void {
     if (this.state.phase !== "uploading" && this.state.phase !== "starting") return;
     this.abort?.abort();
-    this.update({ phase: "paused", rate: 0, message: "Paused. The server keeps what it has; resume goes on from there." });
+    this.update({
+      phase: "paused",
+      rate: 0,
+      message: "Paused. The server keeps what it has; resume goes on from there.",
+    });
   }
 
   /** Starts or resumes; resolves when the upload ended (done, failed or paused). */
@@ -112,7 +133,9 @@ export class Upload {
     if (a.status === 404) return null;
     const s = parseStage(a.data);
     if (s.total !== this.file.size)
-      throw new Error(`The image's staged upload is for ${s.total} bytes, but ${this.file.name} has ${this.file.size}: not the same file.`);
+      throw new Error(
+        `The image's staged upload is for ${s.total} bytes, but ${this.file.name} has ${this.file.size}: not the same file.`,
+      );
     return s;
   }
 
@@ -131,7 +154,10 @@ export class Upload {
         // Another tab may have opened the session first; without one, the image takes data another way.
       }
       stage = await this.stage(signal);
-      if (!stage) throw new Error("The image is busy with another upload that is not a chunked one; try again when it is queued.");
+      if (!stage)
+        throw new Error(
+          "The image is busy with another upload that is not a chunked one; try again when it is queued.",
+        );
     }
     for (;;) {
       chunkSize = stage.chunkSize ?? chunkSize;

@@ -40,7 +40,10 @@ export function CreateImagePage({ session }: { session: Session }) {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
     if (source === "file" && !file) return setError("Choose or drop the image file.");
-    const tags = String(f.get("tags") ?? "").split(",").map((t) => t.trim()).filter((t) => t !== "");
+    const tags = String(f.get("tags") ?? "")
+      .split(",")
+      .map((t) => t.trim())
+      .filter((t) => t !== "");
     const body = {
       name: name.trim() || undefined,
       disk_format: diskFormat,
@@ -57,7 +60,9 @@ export function CreateImagePage({ session }: { session: Session }) {
       const image = (await call<Image>("POST", "/v2/images", { json: body })).data;
       if (source === "file" && file) startUpload(image.id, image.name ?? image.id, file, chunkMiB * MIB);
       if (source === "url")
-        await call("POST", `${imagePath(image.id)}/import`, { json: { method: { name: "web-download", uri: String(f.get("uri")) } } });
+        await call("POST", `${imagePath(image.id)}/import`, {
+          json: { method: { name: "web-download", uri: String(f.get("uri")) } },
+        });
       navigate(`images/${image.id}`);
     } catch (err) {
       setError((err as Error).message);

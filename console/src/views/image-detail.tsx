@@ -8,6 +8,7 @@ import { BUSY, type Image, imagePath, type Task } from "../images";
 import { href, navigate } from "../router";
 import type { Session } from "../session";
 import { dropUpload, liveUpload, onUploadsChange } from "../upload/registry";
+import type { UploadState } from "../upload/uploader";
 import { EditImage } from "./detail-edit";
 import { Members } from "./members";
 import { PropertiesEditor, TagsEditor } from "./properties";
@@ -54,7 +55,8 @@ function Overview({ image }: { image: Image }) {
         <div>
           <dt>os_hash_value ({image.os_hash_algo ?? "—"})</dt>
           <dd class="mono wrap" data-testid="image-sha512">
-            {image.os_hash_value ?? "—"} {image.os_hash_value && <CopyButton text={image.os_hash_value} label="SHA-512" />}
+            {image.os_hash_value ?? "—"}{" "}
+            {image.os_hash_value && <CopyButton text={image.os_hash_value} label="SHA-512" />}
           </dd>
         </div>
       </dl>
@@ -74,7 +76,7 @@ function Tasks({ image }: { image: Image }) {
     <section class="card" aria-labelledby="tasks-title">
       <h2 id="tasks-title">Import tasks</h2>
       <div class="table-scroll">
-          <table class="kv">
+        <table class="kv">
           <thead>
             <tr>
               <th scope="col">Task</th>
@@ -121,9 +123,16 @@ export function ImageDetailPage({ id, session }: { id: string; session: Session 
         setImage(img);
         setError(null);
         // While this tab uploads into it, the status moves (queued -> uploading) before any phase change shows it.
-        if (BUSY.has(img.status) || liveUpload(id)?.running) timer = setTimeout(() => setTick((t) => t + 1), REFRESH_MS);
+        if (BUSY.has(img.status) || liveUpload(id)?.running)
+          timer = setTimeout(() => setTick((t) => t + 1), REFRESH_MS);
       })
-      .catch((e: Error) => live && setError(e instanceof ApiError && e.status === 404 ? "This image does not exist, or you cannot see it." : e.message));
+      .catch(
+        (e: Error) =>
+          live &&
+          setError(
+            e instanceof ApiError && e.status === 404 ? "This image does not exist, or you cannot see it." : e.message,
+          ),
+      );
     return () => {
       live = false;
       clearTimeout(timer);
@@ -134,13 +143,21 @@ export function ImageDetailPage({ id, session }: { id: string; session: Session 
   useEffect(() => {
     let last = "";
     let unsub = () => {};
+    const onState = (s: UploadState) => {
+      if (s.phase === last) return;
+      last = s.phase;
+      setTick((t) => t + 1);
+    };
     const follow = () => {
       unsub();
-      unsub = liveUpload(id)?.subscribe((s) => s.phase !== last && ((last = s.phase), setTick((t) => t + 1))) ?? (() => {});
+      unsub = liveUpload(id)?.subscribe(onState) ?? (() => {});
     };
     follow();
     const off = onUploadsChange(follow);
-    return () => (off(), unsub());
+    return () => {
+      off();
+      unsub();
+    };
   }, [id]);
 
   const act = async (label: string, fn: () => Promise<unknown>) => {
@@ -237,7 +254,13 @@ export function ImageDetailPage({ id, session }: { id: string; session: Session 
       <Members image={image} session={session} onChange={reload} />
       <Tasks image={image} />
       {confirm && (
-        <ConfirmDialog title="Delete image?" confirmLabel="Delete" danger onCancel={() => setConfirm(false)} onConfirm={remove}>
+        <ConfirmDialog
+          title="Delete image?"
+          confirmLabel="Delete"
+          danger
+          onCancel={() => setConfirm(false)}
+          onConfirm={remove}
+        >
           <p>
             <strong>{image.name || image.id}</strong> and its data will be deleted. This cannot be undone.
             {image.protected && " It is protected: unprotect it first (Edit), or the service will refuse."}

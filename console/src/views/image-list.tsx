@@ -71,7 +71,8 @@ export function ImageListPage({ route, session }: { route: Route; session: Sessi
     navigate("images", next);
   };
   const [sortKey, sortDir] = (q.get("sort") ?? DEFAULT_SORT).split(":");
-  const toggleSort = (key: string) => setQuery({ sort: `${key}:${sortKey === key && sortDir === "asc" ? "desc" : "asc"}` });
+  const toggleSort = (key: string) =>
+    setQuery({ sort: `${key}:${sortKey === key && sortDir === "asc" ? "desc" : "asc"}` });
 
   const act = async (label: string, fn: () => Promise<unknown>) => {
     setNotice(null);
@@ -115,7 +116,11 @@ export function ImageListPage({ route, session }: { route: Route; session: Sessi
         </label>
         <label class="field">
           <span class="field-label">Visibility</span>
-          <select name="visibility" value={q.get("visibility") ?? ""} onChange={(e) => e.currentTarget.form?.requestSubmit()}>
+          <select
+            name="visibility"
+            value={q.get("visibility") ?? ""}
+            onChange={(e) => e.currentTarget.form?.requestSubmit()}
+          >
             <option value="">default</option>
             {["public", "private", "shared", "community", "all"].map((s) => (
               <option key={s}>{s}</option>
@@ -152,11 +157,17 @@ export function ImageListPage({ route, session }: { route: Route; session: Sessi
       ) : (
         <>
           <table class="images">
-            <caption class="sr-only">Images, sorted by {sortKey} {sortDir === "asc" ? "ascending" : "descending"}</caption>
+            <caption class="sr-only">
+              Images, sorted by {sortKey} {sortDir === "asc" ? "ascending" : "descending"}
+            </caption>
             <thead>
               <tr>
                 {COLUMNS.map((c) => (
-                  <th key={c.key} scope="col" aria-sort={c.sort === sortKey ? (sortDir === "asc" ? "ascending" : "descending") : undefined}>
+                  <th
+                    key={c.key}
+                    scope="col"
+                    aria-sort={c.sort === sortKey ? (sortDir === "asc" ? "ascending" : "descending") : undefined}
+                  >
                     {c.sort ? (
                       <button type="button" class="sort" onClick={() => toggleSort(c.sort!)}>
                         {c.label}
@@ -183,7 +194,9 @@ export function ImageListPage({ route, session }: { route: Route; session: Sessi
               {data.images.map((img) => (
                 <tr key={img.id} data-image-id={img.id}>
                   <td data-label="Name">
-                    <a href={href(`images/${img.id}`)}>{img.name || <span class="muted">(no name) {img.id.slice(0, 8)}</span>}</a>
+                    <a href={href(`images/${img.id}`)}>
+                      {img.name || <span class="muted">(no name) {img.id.slice(0, 8)}</span>}
+                    </a>
                   </td>
                   <td data-label="Status">
                     <StatusBadge status={img.status} />
@@ -201,12 +214,24 @@ export function ImageListPage({ route, session }: { route: Route; session: Sessi
                       label={`Actions for ${img.name || img.id}`}
                       items={[
                         { label: "View details", onSelect: () => navigate(`images/${img.id}`) },
-                        ...(img.status === "active" ? [{ label: "Download", onSelect: () => act("Download started.", () => download(img)) }] : []),
+                        ...(img.status === "active"
+                          ? [{ label: "Download", onSelect: () => act("Download started.", () => download(img)) }]
+                          : []),
                         ...(mine(img) && img.status === "active"
-                          ? [{ label: "Deactivate", onSelect: () => act(`Deactivated ${img.name ?? img.id}.`, () => deactivate(img.id)) }]
+                          ? [
+                              {
+                                label: "Deactivate",
+                                onSelect: () => act(`Deactivated ${img.name ?? img.id}.`, () => deactivate(img.id)),
+                              },
+                            ]
                           : []),
                         ...(mine(img) && img.status === "deactivated"
-                          ? [{ label: "Reactivate", onSelect: () => act(`Reactivated ${img.name ?? img.id}.`, () => reactivate(img.id)) }]
+                          ? [
+                              {
+                                label: "Reactivate",
+                                onSelect: () => act(`Reactivated ${img.name ?? img.id}.`, () => reactivate(img.id)),
+                              },
+                            ]
                           : []),
                         ...(mine(img) ? [{ label: "Delete", danger: true, onSelect: () => setConfirm(img) }] : []),
                       ]}
@@ -220,11 +245,21 @@ export function ImageListPage({ route, session }: { route: Route; session: Sessi
             <button type="button" class="btn" disabled={pages.length === 1} onClick={() => setPages([first])}>
               First
             </button>
-            <button type="button" class="btn" disabled={pages.length === 1} onClick={() => setPages(pages.slice(0, -1))}>
+            <button
+              type="button"
+              class="btn"
+              disabled={pages.length === 1}
+              onClick={() => setPages(pages.slice(0, -1))}
+            >
               Previous
             </button>
             <span aria-live="polite">Page {pages.length}</span>
-            <button type="button" class="btn" disabled={!data.next} onClick={() => data.next && setPages([...pages, data.next])}>
+            <button
+              type="button"
+              class="btn"
+              disabled={!data.next}
+              onClick={() => data.next && setPages([...pages, data.next])}
+            >
               Next
             </button>
           </nav>

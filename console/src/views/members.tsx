@@ -47,7 +47,15 @@ export function Members({ image, session, onChange }: { image: Image; session: S
         {error && <Alert>{error}</Alert>}
         <p class="muted">Only images with visibility “shared” have members (this one is {image.visibility}).</p>
         {owner && (
-          <button type="button" class="btn" onClick={() => run(async () => onChange(await patchImage<Image>(image.id, [{ op: "replace", path: "/visibility", value: "shared" }])))}>
+          <button
+            type="button"
+            class="btn"
+            onClick={() =>
+              run(async () =>
+                onChange(await patchImage<Image>(image.id, [{ op: "replace", path: "/visibility", value: "shared" }])),
+              )
+            }
+          >
             Make it shared
           </button>
         )}
@@ -59,10 +67,12 @@ export function Members({ image, session, onChange }: { image: Image; session: S
     <section class="card" aria-labelledby="members-title">
       <h2 id="members-title">Sharing</h2>
       {error && <Alert>{error}</Alert>}
-      {members && members.length === 0 && <p class="muted">{owner ? "Not shared with any project yet." : "No membership."}</p>}
+      {members && members.length === 0 && (
+        <p class="muted">{owner ? "Not shared with any project yet." : "No membership."}</p>
+      )}
       {members && members.length > 0 && (
         <div class="table-scroll">
-            <table class="kv">
+          <table class="kv">
             <thead>
               <tr>
                 <th scope="col">Project</th>
@@ -85,14 +95,24 @@ export function Members({ image, session, onChange }: { image: Image; session: S
                   <td>{dateTime(m.updated_at)}</td>
                   <td class="row-actions">
                     {owner && m.member_id !== session.projectId ? (
-                      <button type="button" class="btn btn-small btn-danger" aria-label={`Stop sharing with ${m.member_id}`} onClick={() => run(() => call("DELETE", `${base}/${encodeURIComponent(m.member_id)}`))}>
+                      <button
+                        type="button"
+                        class="btn btn-small btn-danger"
+                        aria-label={`Stop sharing with ${m.member_id}`}
+                        onClick={() => run(() => call("DELETE", `${base}/${encodeURIComponent(m.member_id)}`))}
+                      >
                         Remove
                       </button>
                     ) : m.member_id === session.projectId ? (
                       (["accepted", "rejected"] as const)
                         .filter((s) => s !== m.status)
                         .map((s) => (
-                          <button key={s} type="button" class="btn btn-small" onClick={() => run(() => setMemberStatus(image.id, m.member_id, s).then(() => onChange()))}>
+                          <button
+                            key={s}
+                            type="button"
+                            class="btn btn-small"
+                            onClick={() => run(() => setMemberStatus(image.id, m.member_id, s).then(() => onChange()))}
+                          >
                             {s === "accepted" ? "Accept" : "Reject"}
                           </button>
                         ))

@@ -29,7 +29,9 @@ export function PropertiesEditor({ image, editable, onChange }: Props) {
   const { error, run } = useAction(onChange);
   const props = extraProperties(image);
   const patch = (op: "add" | "replace" | "remove", key: string, value?: string) =>
-    run(() => patchImage<Image>(image.id, [op === "remove" ? { op, path: pointer(key) } : { op, path: pointer(key), value }]));
+    run(() =>
+      patchImage<Image>(image.id, [op === "remove" ? { op, path: pointer(key) } : { op, path: pointer(key), value }]),
+    );
 
   const onAdd = async (e: Event) => {
     e.preventDefault();
@@ -47,7 +49,7 @@ export function PropertiesEditor({ image, editable, onChange }: Props) {
         <p class="muted">No extra properties.</p>
       ) : (
         <div class="table-scroll">
-            <table class="kv">
+          <table class="kv">
             <thead>
               <tr>
                 <th scope="col">Property</th>
@@ -59,7 +61,13 @@ export function PropertiesEditor({ image, editable, onChange }: Props) {
             </thead>
             <tbody>
               {props.map(([key, value]) => (
-                <PropertyRow key={key} name={key} value={String(value)} editable={editable && !isReserved(key)} patch={patch} />
+                <PropertyRow
+                  key={key}
+                  name={key}
+                  value={String(value)}
+                  editable={editable && !isReserved(key)}
+                  patch={patch}
+                />
               ))}
             </tbody>
           </table>
@@ -78,7 +86,17 @@ export function PropertiesEditor({ image, editable, onChange }: Props) {
   );
 }
 
-function PropertyRow({ name, value, editable, patch }: { name: string; value: string; editable: boolean; patch(op: "replace" | "remove", k: string, v?: string): Promise<boolean> }) {
+function PropertyRow({
+  name,
+  value,
+  editable,
+  patch,
+}: {
+  name: string;
+  value: string;
+  editable: boolean;
+  patch(op: "replace" | "remove", k: string, v?: string): Promise<boolean>;
+}) {
   const [draft, setDraft] = useState(value);
   useEffect(() => setDraft(value), [value]);
   return (
@@ -96,10 +114,21 @@ function PropertyRow({ name, value, editable, patch }: { name: string; value: st
       <td class="row-actions">
         {editable && (
           <>
-            <button type="button" class="btn btn-small" disabled={draft === value} onClick={() => patch("replace", name, draft)} aria-label={`Save ${name}`}>
+            <button
+              type="button"
+              class="btn btn-small"
+              disabled={draft === value}
+              onClick={() => patch("replace", name, draft)}
+              aria-label={`Save ${name}`}
+            >
               Save
             </button>{" "}
-            <button type="button" class="btn btn-small btn-danger" onClick={() => patch("remove", name)} aria-label={`Remove ${name}`}>
+            <button
+              type="button"
+              class="btn btn-small btn-danger"
+              onClick={() => patch("remove", name)}
+              aria-label={`Remove ${name}`}
+            >
               Remove
             </button>
           </>
@@ -128,7 +157,12 @@ export function TagsEditor({ image, editable, onChange }: Props) {
           <li key={t} class="tag">
             <span>{t}</span>
             {editable && (
-              <button type="button" class="tag-remove" aria-label={`Remove tag ${t}`} onClick={() => run(async () => void (await call("DELETE", tagPath(t))))}>
+              <button
+                type="button"
+                class="tag-remove"
+                aria-label={`Remove tag ${t}`}
+                onClick={() => run(async () => void (await call("DELETE", tagPath(t))))}
+              >
                 ×
               </button>
             )}

@@ -36,8 +36,8 @@ export function SharedPage({ session }: { session: Session }) {
     <main id="main" tabIndex={-1}>
       <h1>Shared with me</h1>
       <p class="muted">
-        Images other projects shared with <span class="mono">{session.projectId}</span> that you have not answered yet. Accepted
-        ones appear in the images list.
+        Images other projects shared with <span class="mono">{session.projectId}</span> that you have not answered yet.
+        Accepted ones appear in the images list.
       </p>
       {error && <Alert>{error}</Alert>}
       {notice && <Alert kind="success">{notice}</Alert>}
@@ -74,10 +74,20 @@ export function SharedPage({ session }: { session: Session }) {
                 </td>
                 <td data-label="Size">{bytes(img.size)}</td>
                 <td class="row-actions">
-                  <button type="button" class="btn btn-primary btn-small" onClick={() => answer(img, "accepted")} aria-label={`Accept ${img.name ?? img.id}`}>
+                  <button
+                    type="button"
+                    class="btn btn-primary btn-small"
+                    onClick={() => answer(img, "accepted")}
+                    aria-label={`Accept ${img.name ?? img.id}`}
+                  >
                     Accept
                   </button>{" "}
-                  <button type="button" class="btn btn-small" onClick={() => answer(img, "rejected")} aria-label={`Reject ${img.name ?? img.id}`}>
+                  <button
+                    type="button"
+                    class="btn btn-small"
+                    onClick={() => answer(img, "rejected")}
+                    aria-label={`Reject ${img.name ?? img.id}`}
+                  >
                     Reject
                   </button>
                 </td>

@@ -50,12 +50,21 @@ export function SignIn({ authMode }: { authMode: "static" | "keystone" }) {
       auth: {
         identity: {
           methods: ["password"],
-          password: { user: { name: v("username"), domain: { name: v("user_domain") || "Default" }, password: String(f.get("password") ?? "") } },
+          password: {
+            user: {
+              name: v("username"),
+              domain: { name: v("user_domain") || "Default" },
+              password: String(f.get("password") ?? ""),
+            },
+          },
         },
         scope: { project: { name: v("project"), domain: { name: v("project_domain") || "Default" } } },
       },
     };
-    const a = await call<{ token?: { expires_at?: string } }>("POST", "/console/auth/tokens", { json: body, token: "" });
+    const a = await call<{ token?: { expires_at?: string } }>("POST", "/console/auth/tokens", {
+      json: body,
+      token: "",
+    });
     const token = a.headers.get("X-Subject-Token");
     if (!token) throw new Error("Keystone answered without a token.");
     setSession({ ...(await identify(token)), method: "keystone", expiresAt: a.data?.token?.expires_at });
@@ -78,10 +87,26 @@ export function SignIn({ authMode }: { authMode: "static" | "keystone" }) {
             document.getElementById(`tab-${next}`)?.focus();
           }}
         >
-          <button type="button" role="tab" id="tab-keystone" tabIndex={tab === "keystone" ? 0 : -1} aria-selected={tab === "keystone"} aria-controls="keystone-form" onClick={() => setTab("keystone")}>
+          <button
+            type="button"
+            role="tab"
+            id="tab-keystone"
+            tabIndex={tab === "keystone" ? 0 : -1}
+            aria-selected={tab === "keystone"}
+            aria-controls="keystone-form"
+            onClick={() => setTab("keystone")}
+          >
             User and password
           </button>
-          <button type="button" role="tab" id="tab-token" tabIndex={tab === "token" ? 0 : -1} aria-selected={tab === "token"} aria-controls="token-form" onClick={() => setTab("token")}>
+          <button
+            type="button"
+            role="tab"
+            id="tab-token"
+            tabIndex={tab === "token" ? 0 : -1}
+            aria-selected={tab === "token"}
+            aria-controls="token-form"
+            onClick={() => setTab("token")}
+          >
             Token
           </button>
         </div>
@@ -89,8 +114,15 @@ export function SignIn({ authMode }: { authMode: "static" | "keystone" }) {
       {error && <Alert>{error}</Alert>}
       {tab === "token" ? (
         <form id="token-form" class="card form" onSubmit={signInWithToken} aria-label="Sign in with a token">
-          <Field label="Token" hint={authMode === "static" ? "An X-Auth-Token, e.g. a dev token printed by npm run dev." : "A Keystone token (X-Auth-Token)."}>
-            <input name="token" type="password" autocomplete="off" required autoFocus spellcheck={false} />
+          <Field
+            label="Token"
+            hint={
+              authMode === "static"
+                ? "An X-Auth-Token, e.g. a dev token printed by npm run dev."
+                : "A Keystone token (X-Auth-Token)."
+            }
+          >
+            <input name="token" type="password" autocomplete="off" required spellcheck={false} />
           </Field>
           <button class="btn btn-primary" type="submit" disabled={busy}>
             {busy ? "Signing in…" : "Sign in"}
@@ -99,7 +131,7 @@ export function SignIn({ authMode }: { authMode: "static" | "keystone" }) {
       ) : (
         <form id="keystone-form" class="card form" onSubmit={signInWithPassword} aria-label="Sign in with Keystone">
           <Field label="User name">
-            <input name="username" autocomplete="username" required autoFocus />
+            <input name="username" autocomplete="username" required />
           </Field>
           <Field label="Password">
             <input name="password" type="password" autocomplete="current-password" required />

@@ -52,13 +52,14 @@ function LiveUpload({ up }: { up: Upload }) {
       <Progress value={s.sent} max={s.total} label="Upload progress" />
       <p class="upload-stats" aria-live="polite">
         <span data-testid="upload-percent">{pct.toFixed(1)} %</span> · {bytes(s.sent)} of {bytes(s.total)}
-        {s.phase === "uploading" && ` · ${rate(s.rate)} · ETA ${duration(eta)}`} · <span data-testid="upload-phase">{s.phase}</span>
+        {s.phase === "uploading" && ` · ${rate(s.rate)} · ETA ${duration(eta)}`} ·{" "}
+        <span data-testid="upload-phase">{s.phase}</span>
         {["importing", "verifying", "starting"].includes(s.phase) && <Spinner />}
       </p>
-      <p class="muted small">
-        Hashing in the browser: {s.total > 0 ? ((100 * s.hashed) / s.total).toFixed(0) : 0} %
-      </p>
-      {s.message && <Alert kind={s.phase === "failed" ? "error" : s.phase === "done" ? "success" : "info"}>{s.message}</Alert>}
+      <p class="muted small">Hashing in the browser: {s.total > 0 ? ((100 * s.hashed) / s.total).toFixed(0) : 0} %</p>
+      {s.message && (
+        <Alert kind={s.phase === "failed" ? "error" : s.phase === "done" ? "success" : "info"}>{s.message}</Alert>
+      )}
       <div class="actions">
         {(s.phase === "uploading" || s.phase === "starting") && (
           <button type="button" class="btn" onClick={() => up.pause()}>
@@ -73,7 +74,7 @@ function LiveUpload({ up }: { up: Upload }) {
       </div>
       {v && (
         <div class="table-scroll">
-            <table class="kv verification" aria-label="Verification">
+          <table class="kv verification" aria-label="Verification">
             <tbody>
               <tr>
                 <th scope="row">Size</th>
@@ -92,7 +93,9 @@ function LiveUpload({ up }: { up: Upload }) {
                 <td class="mono wrap" data-testid="local-sha512">
                   {v.local.sha512} <CopyButton text={v.local.sha512} label="local SHA-512" />
                 </td>
-                <td data-testid="verify-sha512">{v.sha512 ? "✔ equals os_hash_value" : "✘ differs from os_hash_value"}</td>
+                <td data-testid="verify-sha512">
+                  {v.sha512 ? "✔ equals os_hash_value" : "✘ differs from os_hash_value"}
+                </td>
               </tr>
             </tbody>
           </table>
@@ -120,7 +123,9 @@ function StartUpload({ image }: { image: Image }) {
   const begin = () => {
     if (!file) return setError("Choose the file to upload.");
     if (stage && stage.total !== file.size)
-      return setError(`The server holds part of a ${stage.total}-byte upload; ${file.name} has ${file.size} bytes. Pick the same file.`);
+      return setError(
+        `The server holds part of a ${stage.total}-byte upload; ${file.name} has ${file.size} bytes. Pick the same file.`,
+      );
     setError(null);
     startUpload(image.id, image.name ?? image.id, file, chunkMiB * MIB);
   };
@@ -139,12 +144,20 @@ function StartUpload({ image }: { image: Image }) {
     <div class="start-upload">
       {stage && (
         <Alert kind="info">
-          The server already holds {bytes(stored(stage))} of {bytes(stage.total)} ({((100 * stored(stage)) / stage.total).toFixed(1)} %).
-          {note ? ` Pick ${note.fileName} (${bytes(note.size)}) again to resume.` : " Pick the same file again to resume."}
+          The server already holds {bytes(stored(stage))} of {bytes(stage.total)} (
+          {((100 * stored(stage)) / stage.total).toFixed(1)} %).
+          {note
+            ? ` Pick ${note.fileName} (${bytes(note.size)}) again to resume.`
+            : " Pick the same file again to resume."}
         </Alert>
       )}
       {error && <Alert>{error}</Alert>}
-      <DropZone id="resume-file" label={stage ? "The same file, to resume" : "Image file"} file={file} onFile={setFile} />
+      <DropZone
+        id="resume-file"
+        label={stage ? "The same file, to resume" : "Image file"}
+        file={file}
+        onFile={setFile}
+      />
       <div class="row">
         {!stage && <ChunkSizeField value={chunkMiB} onChange={setChunkMiB} />}
         <div class="actions">
@@ -155,7 +168,14 @@ function StartUpload({ image }: { image: Image }) {
       </div>
       {!stage && image.status === "queued" && (
         <form class="inline-form" onSubmit={webDownload} aria-label="Import from a URL">
-          <input type="url" value={url} onInput={(e) => setUrl(e.currentTarget.value)} aria-label="Image URL (web-download)" placeholder="https://…/disk.qcow2" required />
+          <input
+            type="url"
+            value={url}
+            onInput={(e) => setUrl(e.currentTarget.value)}
+            aria-label="Image URL (web-download)"
+            placeholder="https://…/disk.qcow2"
+            required
+          />
           <button class="btn" type="submit">
             Import from URL
           </button>

@@ -48,7 +48,11 @@ export function UsagePage({ session }: { session: Session }) {
                     {show(q.usage, r.mib)} {unlimited ? "used (unlimited)" : `of ${show(q.limit, r.mib)}`}
                   </span>
                 </div>
-                <Progress value={unlimited ? 0 : q.usage} max={unlimited ? 1 : Math.max(q.limit, 1)} label={`${r.label} used`} />
+                <Progress
+                  value={unlimited ? 0 : q.usage}
+                  max={unlimited ? 1 : Math.max(q.limit, 1)}
+                  label={`${r.label} used`}
+                />
               </div>
             );
           })}

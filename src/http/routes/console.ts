@@ -64,7 +64,8 @@ async function asset(c: { env: AppEnv["Bindings"]; req: { raw: Request } }, file
   return out;
 }
 
-const notFound = () => new Response("Not Found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=UTF-8" } });
+const notFound = () =>
+  new Response("Not Found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=UTF-8" } });
 
 // Relative URLs in index.html need the trailing slash.
 consoleRoutes.get("/console", (c) => c.redirect("/console/", 308));
