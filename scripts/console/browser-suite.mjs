@@ -6,9 +6,10 @@
 import { openSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { listChecks, uploadChecks } from "./checks-images.mjs";
+import { listChecks } from "./checks-list.mjs";
 import { editChecks, lifecycleChecks, shareChecks } from "./checks-manage.mjs";
 import { keystoneChecks, layoutChecks, securityChecks } from "./checks-security.mjs";
+import { uploadChecks } from "./checks-upload.mjs";
 import { createRunner } from "./harness.mjs";
 import { launchBrowser, startProcess, startService } from "./lib.mjs";
 

@@ -2,7 +2,6 @@
 // glance-direct import, then the image's size and hashes checked against the file's (hashed in a Web Worker).
 import { ApiError, call, errorMessage, sessionEnded } from "../api";
 import { type Image, imagePath, type Task } from "../images";
-import { getSession } from "../session";
 import {
   type Chunk,
   chooseChunkSize,
@@ -14,6 +13,7 @@ import {
   stored,
 } from "./chunk-plan";
 import { type FileHashes, type Hashing, hashFile } from "./hasher";
+import { putChunk } from "./put-chunk";
 
 export type Phase = "starting" | "uploading" | "paused" | "importing" | "verifying" | "done" | "failed";
 
@@ -221,39 +221,16 @@ export class Upload {
     }
   }
 
-  private putChunk(chunk: Chunk, signal: AbortSignal): Promise<{ status: number; body: string }> {
-    return new Promise((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open("PUT", `${imagePath(this.imageId)}/stage`);
-      xhr.setRequestHeader("X-Auth-Token", getSession()?.token ?? "");
-      xhr.setRequestHeader("Content-Type", "application/octet-stream");
-      xhr.setRequestHeader("Accept", "application/json");
-      xhr.setRequestHeader("Content-Range", `bytes ${chunk.start}-${chunk.end - 1}/${this.file.size}`);
-      const done = () => {
-        this.inflight.delete(chunk);
-        signal.removeEventListener("abort", onAbort);
-      };
-      const onAbort = () => xhr.abort();
-      xhr.upload.onprogress = (e) => {
-        this.inflight.set(chunk, e.loaded);
+  private async putChunk(chunk: Chunk, signal: AbortSignal): Promise<{ status: number; body: string }> {
+    this.inflight.set(chunk, 0);
+    try {
+      return await putChunk(this.imageId, this.file, chunk, signal, (loaded) => {
+        this.inflight.set(chunk, loaded);
         this.progress();
-      };
-      xhr.onload = () => {
-        done();
-        resolve({ status: xhr.status, body: xhr.responseText });
-      };
-      xhr.onerror = () => {
-        done();
-        resolve({ status: 0, body: "" });
-      };
-      xhr.onabort = () => {
-        done();
-        reject(new DOMException("aborted", "AbortError"));
-      };
-      signal.addEventListener("abort", onAbort);
-      this.inflight.set(chunk, 0);
-      xhr.send(this.file.slice(chunk.start, chunk.end));
-    });
+      });
+    } finally {
+      this.inflight.delete(chunk);
+    }
   }
 
   private progress(): void {
