@@ -111,7 +111,9 @@ export async function listChecks({ url, browser, run, tag }) {
       await page.keyboard.press("ArrowDown");
       const menu = page.getByRole("menu");
       await menu.waitFor();
-      assertEqual(await page.evaluate(() => document.activeElement?.textContent), "View details", "focused item");
+      const focused = () => page.evaluate(() => document.activeElement?.textContent);
+      // The menu moves focus to its first item once it has rendered.
+      await until(async () => (await focused()) === "View details", "focus on the first item");
       await page.keyboard.press("ArrowDown");
       assertEqual(
         await page.evaluate(() => document.activeElement?.getAttribute("role")),
@@ -119,7 +121,7 @@ export async function listChecks({ url, browser, run, tag }) {
         "focus stays in the menu",
       );
       await page.keyboard.press("Escape");
-      assertEqual(await menu.count(), 0, "menu still open");
+      await until(async () => (await menu.count()) === 0, "the menu closing");
       assert(await button.evaluate((b) => b === document.activeElement), "focus did not return to the menu button");
       await button.press("Enter");
       await page.getByRole("menuitem", { name: "View details" }).press("Enter");

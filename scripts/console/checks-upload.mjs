@@ -49,10 +49,8 @@ export async function uploadChecks({ url, browser, run, tag, shared }) {
         async () => /\d+\.\d MB\/s · ETA /.test(await page.locator(".upload-stats").textContent()),
         "MB/s and ETA",
       );
-      assert(
-        Number(await page.getByRole("progressbar", { name: "Upload progress" }).getAttribute("aria-valuenow")) > 0,
-        "the bar moves",
-      );
+      const bar = page.getByRole("progressbar", { name: "Upload progress" });
+      await until(async () => Number(await bar.getAttribute("aria-valuenow")) > 0, "the bar moving");
     },
     page,
   );
