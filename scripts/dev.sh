@@ -9,6 +9,10 @@ persist="${PERSIST_DIR:-.wrangler/state}"
 # wrangler dev reads secrets for local runs from .dev.vars; the dev tokens live in dev-tokens.json.
 printf 'AUTH_TOKENS=%s\n' "$(node -e 'process.stdout.write(JSON.stringify(require("./dev-tokens.json")))')" > .dev.vars
 
+# The web console's files (console/dist, served as static assets). After editing console/src, run
+# `npm run console:build`: wrangler dev serves the new files right away.
+node scripts/console-build.mjs --quiet
+
 CI=true bash scripts/wrangler.sh d1 migrations apply DB --local --persist-to "$persist" >/dev/null
 
 node -e '

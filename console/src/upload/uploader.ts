@@ -31,8 +31,8 @@ export interface UploadState {
   total: number;
   /** Bytes per second over the last few seconds. */
   rate: number;
-  /** Where this run started: > 0 means it resumed an earlier upload. */
-  resumedAt: number | null;
+  /** Bytes the server already held when this run started: > 0 means it resumed an earlier upload. */
+  resumedWith: number | null;
   chunkSize: number | null;
   parallel: number;
   hashed: number;
@@ -67,7 +67,7 @@ export class Upload {
       sent: 0,
       total: file.size,
       rate: 0,
-      resumedAt: null,
+      resumedWith: null,
       chunkSize: null,
       parallel: 1,
       hashed: 0,
@@ -142,7 +142,7 @@ export class Upload {
   private async sendData(signal: AbortSignal): Promise<void> {
     let stage = await this.stage(signal);
     let chunkSize = stage?.chunkSize ?? chooseChunkSize(this.file.size, this.preferredChunk);
-    this.update({ resumedAt: stage ? stored(stage) : 0, chunkSize });
+    this.update({ resumedWith: stage ? stored(stage) : 0, chunkSize });
     if (!stage) {
       this.confirmed = 0;
       this.samples = [];

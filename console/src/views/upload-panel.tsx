@@ -44,9 +44,9 @@ function LiveUpload({ up }: { up: Upload }) {
         <strong>{up.file.name}</strong> · {bytes(s.total)}
         {s.chunkSize && ` · ${bytes(s.chunkSize)} chunks${s.parallel > 1 ? `, ${s.parallel} in parallel` : ""}`}
       </p>
-      {s.resumedAt !== null && s.resumedAt > 0 && (
-        <p class="muted" data-testid="resumed-at">
-          Resumed at byte {s.resumedAt} ({bytes(s.resumedAt)} were already on the server).
+      {s.resumedWith !== null && s.resumedWith > 0 && (
+        <p class="muted" data-testid="resumed-with">
+          Resumed: {s.resumedWith} bytes ({bytes(s.resumedWith)}) were already on the server; only the rest is sent.
         </p>
       )}
       <Progress value={s.sent} max={s.total} label="Upload progress" />
