@@ -44,7 +44,7 @@ export async function call<T = unknown>(method: string, path: string, o: CallOpt
   try {
     res = await fetch(path, { method, headers, body, signal: o.signal, credentials: "omit", cache: "no-store" });
   } catch (e) {
-    if ((e as Error).name === "AbortError") throw e;
+    if ((e as Error).name === "AbortError" || (e as Error).name === "TimeoutError") throw e;
     throw new ApiError(0, "The service cannot be reached. Check your connection and try again.");
   }
   if (res.ok || o.allow?.includes(res.status)) {

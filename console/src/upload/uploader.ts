@@ -48,6 +48,18 @@ const isAbort = (e: unknown) => (e as Error)?.name === "AbortError";
 /** 409/416: the server's view differs from ours (a lost answer, another writer); ask GET /stage. */
 class Conflict extends Error {}
 
+/** A status read that hangs gets another try on a fresh request (seen locally while the Worker is busy). */
+const READ_TIMEOUT_MS = 30_000;
+async function patiently<T>(signal: AbortSignal, read: (s: AbortSignal) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read(AbortSignal.any([signal, AbortSignal.timeout(READ_TIMEOUT_MS)]));
+    } catch (e) {
+      if (signal.aborted || (e as Error).name !== "TimeoutError" || attempt >= 5) throw e;
+    }
+  }
+}
+
 export class Upload {
   state: UploadState;
   private listeners = new Set<(s: UploadState) => void>();
@@ -129,7 +141,9 @@ export class Upload {
   }
 
   private async stage(signal: AbortSignal): Promise<StageState | null> {
-    const a = await call<unknown>("GET", `${imagePath(this.imageId)}/stage`, { allow: [404], signal });
+    const a = await patiently(signal, (s) =>
+      call<unknown>("GET", `${imagePath(this.imageId)}/stage`, { allow: [404], signal: s }),
+    );
     if (a.status === 404) return null;
     const s = parseStage(a.data);
     if (s.total !== this.file.size)
@@ -249,7 +263,7 @@ export class Upload {
     // 409: an import is already running or done (a second tab, or a reload after the import began).
     await call("POST", `${path}/import`, { json: { method: { name: "glance-direct" } }, allow: [409], signal });
     for (let delay = 250; ; delay = Math.min(2000, delay * 2)) {
-      const image = (await call<Image>("GET", path, { signal })).data;
+      const image = (await patiently(signal, (s) => call<Image>("GET", path, { signal: s }))).data;
       if (image.status === "active") return image;
       if (image.status !== "importing") {
         const tasks = (await call<{ tasks: Task[] }>("GET", `${path}/tasks`, { signal })).data.tasks;
