@@ -3,13 +3,14 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { assert, assertEqual, until } from "./harness.mjs";
-import { client, makeImageFile, QCOW2_MAGIC, signInWithToken, throttleUpload } from "./lib.mjs";
+import { client, makeImageFile, signInWithToken, throttleUpload } from "./lib.mjs";
 
 const MIB = 1024 * 1024;
 
 export async function uploadChecks({ url, browser, run, tag, shared }) {
   const api = client(url, "demo-token");
-  const file = makeImageFile(30 * MIB, QCOW2_MAGIC);
+  // Plain random bytes: the service now refuses data that does not match its disk_format (a bare qcow2 magic).
+  const file = makeImageFile(30 * MIB);
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -23,10 +24,10 @@ export async function uploadChecks({ url, browser, run, tag, shared }) {
       await page.getByRole("link", { name: "Create", exact: true }).click();
       await page.setInputFiles("#image-file", file.path);
       await until(
-        async () => (await page.getByTestId("detected-format").textContent()).includes("qcow2"),
+        async () => (await page.getByTestId("detected-format").textContent()).includes("raw"),
         "the detected format",
       );
-      assertEqual(await page.getByLabel("Disk format").inputValue(), "qcow2", "pre-selected disk format");
+      assertEqual(await page.getByLabel("Disk format").inputValue(), "raw", "pre-selected disk format");
     },
     page,
   );
@@ -120,7 +121,7 @@ export async function uploadChecks({ url, browser, run, tag, shared }) {
       const img = (await api("GET", `/v2/images/${shared.imageId}`)).data;
       assertEqual(
         [img.status, img.size, img.checksum, img.os_hash_value, img.disk_format],
-        ["active", file.size, file.md5, file.sha512, "qcow2"],
+        ["active", file.size, file.md5, file.sha512, "raw"],
         "image",
       );
     },

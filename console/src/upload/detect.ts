@@ -1,6 +1,9 @@
-// The disk format a file's first bytes show, with the server's own rule (src/domain/disk-format.ts).
-import { detectDiskFormat, FORMAT_PROBE_BYTES } from "../../../src/domain/disk-format";
+// The disk format a file shows, with the server's own inspector (src/domain/image-format), reading only the
+// parts of the file the probes ask for.
+import { inferDiskFormat, inspectRanges } from "../../../src/domain/image-format";
 
 export async function detectFileFormat(file: Blob): Promise<string> {
-  return detectDiskFormat(new Uint8Array(await file.slice(0, FORMAT_PROBE_BYTES).arrayBuffer()));
+  const read = async (offset: number, length: number) =>
+    new Uint8Array(await file.slice(offset, offset + length).arrayBuffer());
+  return inferDiskFormat(await inspectRanges(file.size, read));
 }
