@@ -8,6 +8,10 @@ cd "$(dirname "$0")/.."
 port="${PORT:-8787}"
 persist="${PERSIST_DIR:-.wrangler/state}"
 
+# The web console's files (console/dist, served as static assets). After editing console/src, run
+# `npm run console:build`: wrangler dev serves the new files right away.
+node scripts/console-build.mjs --quiet
+
 CI=true bash scripts/wrangler.sh d1 migrations apply DB --local --persist-to "$persist" >/dev/null
 
 # Local secrets for wrangler dev: the dev tokens, then the user's .dev.vars (read, never rewritten), then AUTH_MODE

@@ -4,10 +4,11 @@
 # (scripts/walkthrough.sh), the raw-socket suite (scripts/clients/truncation.sh: cut-off bodies, early answers)
 # and, when the clients are installed, the python-glanceclient suites (scripts/clients/glance-cli.sh;
 # scripts/clients/metadefs-cli.sh: the metadefs catalog loaded from Debian's glance-common files, then
-# glance md-*), the openstack CLI + openstacksdk suite through a fake Keystone (scripts/clients/openstack-cli.sh)
-# and tempest's image v2 API tests (scripts/tempest.sh); then stops wrangler by process group, also on failure
-# or interrupt. The service runs with BENCH_ROUTES=1 (the truncation suite checks R2 through /_bench) and a
-# 100 GB USER_STORAGE_QUOTA (its over-quota case); no other suite comes near it.
+# glance md-*), the openstack CLI + openstacksdk suite through a fake Keystone (scripts/clients/openstack-cli.sh),
+# tempest's image v2 API tests (scripts/tempest.sh) and, when Chromium is installed, the web console's browser
+# suite (scripts/console/browser-suite.mjs); then stops wrangler by process group, also on failure or
+# interrupt. The service runs with BENCH_ROUTES=1 (the truncation suite checks R2 through /_bench) and a 100 GB
+# USER_STORAGE_QUOTA (its over-quota case); no other suite comes near it.
 #
 #   E2E_PORT         first port to try (default 8790)
 #   E2E_PORT_LAST    last port to try (default 8799)
@@ -143,6 +144,15 @@ if command -v tempest >/dev/null 2>&1; then
   run_suite tempest bash scripts/tempest.sh
 else
   echo "== tempest skipped: no tempest command (apt-get install tempest)"
+fi
+
+# The web console in headless Chromium (Debian's package, driven by playwright-core); its Keystone checks start
+# a fake Keystone and a Keystone-mode wrangler dev of their own (ports 5082 and 8824); failure screenshots
+# go to .wrangler/console-e2e.
+if [[ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]]; then
+  run_suite console-browser env CONSOLE_ARTIFACTS="$root/.wrangler/console-e2e" node scripts/console/browser-suite.mjs
+else
+  echo "== console-browser skipped: no ${CHROMIUM_PATH:-/usr/bin/chromium} (apt-get install chromium)"
 fi
 
 stop_service

@@ -9,6 +9,7 @@ import { renderError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { routeGuard } from "./http/route-table";
 import { bench } from "./http/routes/bench";
+import { consoleRoutes } from "./http/routes/console";
 import { imageActions } from "./http/routes/image-actions";
 import { imageData } from "./http/routes/image-data";
 import { imageImport } from "./http/routes/image-import";
@@ -52,6 +53,9 @@ function reportOnce(env: object, err: ConfigError): void {
 // Version negotiation runs before authentication: /versions is 200, any non-v2 path is a 300 listing.
 app.on(["GET", "HEAD"], "/versions", (c) => versionsResponse(c, 200));
 app.on(["GET", "HEAD"], "/versions/*", (c) => versionsResponse(c, 200));
+
+// The web console (/console and /console/*): its files, sign-in helpers and headers.
+app.route("/", consoleRoutes);
 
 // Benchmark-only; answers 404 unless BENCH_ROUTES=1 is passed to wrangler dev.
 app.route("/_bench", bench);

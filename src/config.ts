@@ -9,6 +9,8 @@ import type { QuotaLimits } from "./services/quota";
 export interface Bindings {
   DB: D1Database;
   IMAGES: R2Bucket;
+  /** The web console's built files (console/dist), read by routes/console.ts only; absent when not built. */
+  ASSETS?: Fetcher;
   AUTH_MODE?: string;
   /** JSON map token -> { user_id, project_id, roles }; a secret in production, .dev.vars locally. */
   AUTH_TOKENS?: string;

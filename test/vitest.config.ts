@@ -1,5 +1,6 @@
-// vitest inside workerd: the Worker from wrangler.toml, migrations applied per test file, dev tokens as AUTH_TOKENS,
-// and the disk-image fixtures as one data blob (workerd has no file system to read them from).
+// vitest inside workerd: the Worker from wrangler.toml (console built first), migrations applied per test file, dev
+// tokens as AUTH_TOKENS, and the disk-image fixtures as one data blob (workerd has no file system to read them from).
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
@@ -28,6 +29,8 @@ function formatFixtures(): Uint8Array<ArrayBuffer> {
 }
 
 export default defineConfig(async () => {
+  // wrangler.toml's [assets] directory must exist, and the console tests read the built files.
+  execFileSync(process.execPath, [path.join(root, "scripts/console-build.mjs"), "--quiet"], { stdio: "inherit" });
   const migrations = await readD1Migrations(path.join(root, "migrations"));
   return {
     plugins: [

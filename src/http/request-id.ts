@@ -18,6 +18,7 @@ export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   c.res.headers.set("x-openstack-request-id", id);
   // Responses are per-caller: never let a shared cache keep them (OSSA-2013-027), never sniff JSON as HTML.
-  c.res.headers.set("Cache-Control", "private, no-store");
+  // The console's files are the same for everyone and set their own caching (routes/console.ts).
+  if (!c.req.path.startsWith("/console/")) c.res.headers.set("Cache-Control", "private, no-store");
   c.res.headers.set("X-Content-Type-Options", "nosniff");
 };

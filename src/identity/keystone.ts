@@ -27,8 +27,11 @@ const MAX_CACHED = 1000;
 const serviceTokens = new Map<string, { token: string; expiresAt: number }>();
 const validated = new Map<string, CachedIdentity>();
 
-const unavailable = () =>
+export const unavailable = () =>
   new DomainError("service_unavailable", "The identity service is unavailable. Please try again later.");
+
+/** Keystone's root from its configured URL: trailing slashes and an optional /v3 dropped. */
+export const keystoneBase = (url: string): string => url.replace(/\/+$/, "").replace(/\/v3$/, "");
 
 async function sha256Hex(s: string): Promise<string> {
   const d = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(s));
@@ -71,7 +74,7 @@ export class KeystoneProvider implements IdentityProvider {
     private readonly now: () => number = Date.now,
     private readonly cache: Cache | null = null,
   ) {
-    this.base = s.url.replace(/\/+$/, "").replace(/\/v3$/, "");
+    this.base = keystoneBase(s.url);
     this.authUri = this.base;
     this.host = URL.canParse(this.base) ? new URL(this.base).host : "(invalid KEYSTONE_URL)";
   }
