@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resetKeystoneCaches } from "../../src/identity/keystone";
 import worker from "../../src/index";
 import { FakeKeystone, KEYSTONE_URL } from "../helpers/fake-keystone";
+import { deliver } from "../helpers/import";
 
 const SECRET = "service-secret";
 const KEYSTONE = {
@@ -124,5 +125,15 @@ describe("Keystone unreachable or failing", () => {
     await res.arrayBuffer();
     expect(logged.some((l) => /keystone token validation at keystone\.test:5000 answered HTTP 502/.test(l))).toBe(true);
     for (const line of logged) expect(line).not.toContain(token);
+  });
+});
+
+describe("the import queue with a bad configuration", () => {
+  it("logs the one line and retries the batch later instead of failing it", async () => {
+    const result = await deliver("any-task", { ...env, UPLOAD_PART_SIZE: "1" } as Cloudflare.Env);
+    expect(result.retryBatch).toMatchObject({ retry: true });
+    expect(logged.some((l) => l.includes("configuration error: Configuration UPLOAD_PART_SIZE must be 5-64 MiB"))).toBe(
+      true,
+    );
   });
 });
