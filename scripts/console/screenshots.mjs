@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run console:screenshots`: regenerates README's console screenshots (docs/console/*.png) against a
 // wrangler dev of its own (CONSOLE_SHOTS_PORT, default 8825, fresh state), with images seeded through the API.
-import { mkdirSync, openSync } from "node:fs";
+import { mkdirSync, openSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { client, launchBrowser, makeImageFile, root, signInWithToken, startService, throttleUpload } from "./lib.mjs";
@@ -18,13 +18,22 @@ const browser = await launchBrowser();
 try {
   const demo = client(svc.url, "demo-token");
   const alt = client(svc.url, "alt-token");
+  // Uploads are inspected: a qcow2 image gets a real qcow2 (a fixture, padded with zeros, which keeps it one).
+  const qcow2 = readFileSync(path.join(root, "test/fixtures/image-formats/qcow2-v3.qcow2"));
+  const dataFor = (format, bytes) => {
+    const data = Buffer.alloc(bytes, format === "qcow2" ? 0 : 7);
+    if (format === "qcow2") qcow2.copy(data);
+    return data;
+  };
   const seed = async (api, doc, bytes = 0) => {
     const img = (await api("POST", "/v2/images", { json: { container_format: "bare", ...doc } })).data;
-    if (bytes)
-      await api("PUT", `/v2/images/${img.id}/file`, {
-        body: Buffer.alloc(bytes, 7),
+    if (bytes) {
+      const res = await api("PUT", `/v2/images/${img.id}/file`, {
+        body: dataFor(doc.disk_format, bytes),
         headers: { "Content-Type": "application/octet-stream" },
       });
+      if (res.status !== 204) throw new Error(`seeding ${doc.name}: HTTP ${res.status}`);
+    }
     return img;
   };
   await seed(demo, { name: "Windows Server 2022 (eval)", disk_format: "vhdx", visibility: "private" });
