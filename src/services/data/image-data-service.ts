@@ -11,7 +11,7 @@ import { loadImage } from "../load-image";
 import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "../ports";
 import type { QuotaPolicy } from "../quota";
 import { claimData } from "./claim";
-import { DELETE_WATCH_MS, watchDeletion } from "./deletion-watch";
+import { watchDeletion } from "./deletion-watch";
 import { NativeDigests } from "./digests";
 import { goneDuringUpload, imageTooLarge, lostRace, takenOver } from "./errors";
 import { assess, formatRefused, InspectorTap, logRefusal } from "./format-check";
@@ -97,7 +97,7 @@ export class ImageDataService {
 
     const lease = new UploadLease(repo, id, uploadId, startedAt, settings.staleSeconds * 1000, now);
     // A DELETE meanwhile stops the body at once; restore() then answers 410 (it sees the tombstone).
-    const watch = watchDeletion(repo, id, DELETE_WATCH_MS, () => goneDuringUpload(id));
+    const watch = watchDeletion(repo, id, () => goneDuringUpload(id));
     try {
       await this.d.quota.assertUploadingCount(image.owner);
       const sink =

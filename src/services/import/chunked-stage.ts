@@ -27,7 +27,7 @@ import { assertTransition } from "../../domain/image-status";
 import { logFailure } from "../../lib/log-failure";
 import { ResumableDigests } from "../../lib/resumable-digests";
 import { claimData } from "../data/claim";
-import { DELETE_WATCH_MS, watchDeletion } from "../data/deletion-watch";
+import { watchDeletion } from "../data/deletion-watch";
 import { goneDuringUpload, imageTooLarge } from "../data/errors";
 import { giveUpData } from "../data/give-up";
 import { dataKey } from "../data/keys";
@@ -193,7 +193,7 @@ export class ChunkedStage {
     const taps: BlockTap[] = digests ? [{ write: (b: Uint8Array) => void digests.update(b) }] : [];
     let part: StagedPart;
     // A DELETE meanwhile stops the chunk at once (410) instead of when its body ends.
-    const watch = watchDeletion(repo, id, DELETE_WATCH_MS, () => goneDuringUpload(id));
+    const watch = watchDeletion(repo, id, () => goneDuringUpload(id));
     try {
       const sink = partSink(blobs, dataKey(id), rec.uploadId!, partNumber, len);
       const limits = { sizeCap: Number.POSITIVE_INFINITY, declared: len, requestBody: true, signal: watch.signal };

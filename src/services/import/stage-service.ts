@@ -4,7 +4,7 @@ import { assertTransition } from "../../domain/image-status";
 import type { RequestContext } from "../../domain/request-context";
 import { logFailure } from "../../lib/log-failure";
 import { claimData } from "../data/claim";
-import { DELETE_WATCH_MS, watchDeletion } from "../data/deletion-watch";
+import { watchDeletion } from "../data/deletion-watch";
 import { NativeDigests } from "../data/digests";
 import { goneDuringUpload, imageTooLarge } from "../data/errors";
 import { giveUpData } from "../data/give-up";
@@ -74,7 +74,7 @@ export class StageService {
       throw err;
     }
     // A DELETE meanwhile stops the body at once; unstage() then answers 410 (it sees the tombstone).
-    const watch = watchDeletion(repo, id, DELETE_WATCH_MS, () => goneDuringUpload(id));
+    const watch = watchDeletion(repo, id, () => goneDuringUpload(id));
     try {
       await this.d.quota.assertUploadingCount(image.owner);
       // Glance inspects staged data when it is imported; so do we (glance-direct reads back what it needs).
