@@ -59,6 +59,9 @@ export default defineConfig(async () => {
       root,
       include: ["test/**/*.test.ts"],
       setupFiles: ["./test/setup/apply-migrations.ts"],
+      // Some tests move tens of MiB through the local R2 (multi-chunk stages read back by the import); on a
+      // loaded 2-core machine they took 5-6 s, past vitest's 5 s default. No test asserts a duration with it.
+      testTimeout: 30_000,
     },
   };
 });
