@@ -4,7 +4,7 @@
 # (scripts/walkthrough.sh), the raw-socket suite (scripts/clients/truncation.sh: cut-off bodies, early answers)
 # and, when the clients are installed, the python-glanceclient suites (scripts/clients/glance-cli.sh;
 # scripts/clients/metadefs-cli.sh: the metadefs catalog loaded from Debian's glance-common files, then
-# glance md-*), the openstack CLI + openstacksdk suite through a fake Keystone (scripts/clients/openstack-cli.sh),
+# glance md-*; scripts/clients/glance-download.sh: two instances as two Keystone regions), the openstack CLI + openstacksdk suite through a fake Keystone (scripts/clients/openstack-cli.sh),
 # tempest's image v2 API tests (scripts/tempest.sh) and, when Chromium is installed, the web console's browser
 # suite (scripts/console/browser-suite.mjs); then stops wrangler by process group, also on failure or
 # interrupt. The service runs with BENCH_ROUTES=1 (the truncation suite checks R2 through /_bench) and a 100 GB
@@ -14,6 +14,8 @@
 #   E2E_PORT_LAST    last port to try (default 8799)
 #   E2E_OPENSTACK_PORT, E2E_KEYSTONE_PORT  the openstack suite's service and fake Keystone (8780, 5080)
 #   E2E_KSMODE_PORT, E2E_KSMODE_KEYSTONE_PORT  the keystone-mode suite's service and fake Keystone (8781, 5081)
+#   E2E_GD_PORT, E2E_GD_PORT2, E2E_GD_KEYSTONE_PORT, E2E_GD_INSPECTOR_PORT  the glance-download suite's two
+#                    instances (two regions), their fake Keystone and first inspector port (8782, 8783, 5083, 9235)
 # A developer's own .dev.vars is not read (DEV_VARS points to an empty file), so it cannot change the results.
 #   E2E_START_TIMEOUT seconds to wait for the service (default 90)
 #   E2E_SUITE_TIMEOUT seconds each suite may take (default 600)
@@ -125,10 +127,14 @@ run_suite keystone-mode env PORT="${E2E_KSMODE_PORT:-8781}" KS_PORT="${E2E_KSMOD
   bash scripts/clients/keystone-mode.sh
 if command -v glance >/dev/null 2>&1; then
   run_suite glance-cli bash scripts/clients/glance-cli.sh
+  # Two instances as two regions of one fake Keystone: glance-download from one into the other.
+  run_suite glance-download env GD_PORT="${E2E_GD_PORT:-8782}" GD_PORT2="${E2E_GD_PORT2:-8783}" \
+    GD_KS_PORT="${E2E_GD_KEYSTONE_PORT:-5083}" GD_INSPECTOR_PORT="${E2E_GD_INSPECTOR_PORT:-9235}" \
+    bash scripts/clients/glance-download.sh
   # Loads Debian's metadef files into this service's state, compares with Glance's answers, runs glance md-*.
   run_suite metadefs-cli env PERSIST_DIR="$persist" bash scripts/clients/metadefs-cli.sh
 else
-  echo "== glance-cli and metadefs-cli skipped: no glance command (apt-get install python3-glanceclient)"
+  echo "== glance-cli, glance-download and metadefs-cli skipped: no glance command (apt-get install python3-glanceclient)"
 fi
 # The openstack CLI and openstacksdk go through Keystone: that suite starts the fake Keystone and its own
 # wrangler dev in Keystone mode (ports 8780 and 5080 by default, outside this script's range).

@@ -1,5 +1,6 @@
 // Composition root: the only file that names the concrete D1, R2 and Queues adapters behind the services.
 import type { Config } from "./config";
+import { SealedBox } from "./lib/sealed-box";
 import { ImageDataService } from "./services/data/image-data-service";
 import { ImageService } from "./services/image-service";
 import { ImportRunner } from "./services/import/import-runner";
@@ -34,6 +35,15 @@ export interface Services {
 type StorageEnv = { DB: D1Database; IMAGES: R2Bucket; IMPORT_QUEUE?: Queue<unknown> };
 
 const now = () => Date.now();
+
+/**
+ * glance-download's token crosses the queue sealed with a key derived from the Keystone service password
+ * (a secret every Keystone-mode deployment has); without glance-download there is nothing to seal.
+ */
+function credentialSeal(config: Config): SealedBox | null {
+  if (!config.imports.glanceDownload.enabled || !config.keystone) return null;
+  return new SealedBox(config.keystone.servicePassword, "glance-download credential v1");
+}
 
 /** The adapters every use case shares, for one request or one queue batch. */
 function storage(env: StorageEnv, config: Config) {
@@ -76,6 +86,7 @@ export function createServices(env: StorageEnv, config: Config): Services {
     tasks: taskRepo,
     queue,
     allowHosts: config.imports.allowHosts,
+    seal: credentialSeal(config),
     now,
     newId: () => crypto.randomUUID(),
   });
@@ -106,12 +117,15 @@ export function createImportRunner(env: StorageEnv, config: Config): ImportRunne
     blobs,
     // Looked up at call time so tests can stub the global fetch.
     fetch: (input, init) => fetch(input, init),
+    seal: credentialSeal(config),
     settings: {
       sizeCap: config.imageSizeCap,
       partSize: config.upload.partSize,
       allowHosts: config.imports.allowHosts,
       taskTimeoutMs: config.imports.taskTimeoutSeconds * 1000,
       formats: config.formats,
+      glanceDownloadProperties: config.imports.glanceDownload.properties,
+      limits: config.limits,
     },
     now,
   });

@@ -57,6 +57,16 @@ export interface Bindings {
   STAGE_PARALLEL?: string;
   /** Comma-separated hosts (host or host:port) web-download may fetch despite the address/port filter. */
   IMPORT_ALLOW_HOSTS?: string;
+  /**
+   * "false" stops offering the glance-download import method. It is offered by default in Keystone mode
+   * (it needs the caller's token and its service catalog) and never with static tokens.
+   */
+  IMPORT_GLANCE_DOWNLOAD?: string;
+  /**
+   * Glance's [glance_download_properties] extra_properties: comma-separated prefixes of the properties
+   * glance-download copies from the remote image (default "hw_,trait:,os_distro,os_secure_boot,os_type").
+   */
+  GLANCE_DOWNLOAD_PROPERTIES?: string;
   /** An import task `processing` without a heartbeat for this long (seconds) is taken over (default 1200). */
   IMPORT_TASK_TIMEOUT_SECONDS?: string;
   /** Per-project quotas (services/quota.ts); every one is off (unlimited) by default, as in Glance. */
@@ -81,7 +91,14 @@ export interface Config {
   /** Image data upload tuning (see services/image-data-service.ts). */
   upload: { staleSeconds: number; partSize: number; singlePutMax: number; inferFormats: boolean };
   /** Interoperable import (see services/import-service.ts, services/chunked-stage.ts). */
-  imports: { stageChunkMax: number; stageParallel: number; allowHosts: string[]; taskTimeoutSeconds: number };
+  imports: {
+    stageChunkMax: number;
+    stageParallel: number;
+    allowHosts: string[];
+    taskTimeoutSeconds: number;
+    /** glance-download (services/import/glance-download.ts): offered or not, and the property prefixes it copies. */
+    glanceDownload: { enabled: boolean; properties: string[] };
+  };
   /** Per-project quotas; null = unlimited. */
   quotas: QuotaLimits;
   /** What the format inspector's verdict requires (services/data/format-check.ts). */
@@ -89,6 +106,9 @@ export interface Config {
 }
 
 const MIB = 1024 * 1024;
+
+/** Glance's default [glance_download_properties] extra_properties. */
+const GLANCE_DOWNLOAD_PROPERTIES = ["hw_", "trait:", "os_distro", "os_secure_boot", "os_type"];
 
 /**
  * A setting that is missing or invalid. The message names the variable and what it must be, never its
@@ -176,6 +196,13 @@ function parseConfig(env: Bindings): Config {
       stageParallel: int("STAGE_PARALLEL", env.STAGE_PARALLEL, 4),
       allowHosts: list(env.IMPORT_ALLOW_HOSTS),
       taskTimeoutSeconds: int("IMPORT_TASK_TIMEOUT_SECONDS", env.IMPORT_TASK_TIMEOUT_SECONDS, 1200),
+      glanceDownload: {
+        enabled: mode === "keystone" && (env.IMPORT_GLANCE_DOWNLOAD ?? "true").toLowerCase() !== "false",
+        properties:
+          env.GLANCE_DOWNLOAD_PROPERTIES === undefined
+            ? [...GLANCE_DOWNLOAD_PROPERTIES]
+            : list(env.GLANCE_DOWNLOAD_PROPERTIES),
+      },
     },
     formats: {
       requireFormatMatch: (env.REQUIRE_IMAGE_FORMAT_MATCH ?? "true").toLowerCase() !== "false",

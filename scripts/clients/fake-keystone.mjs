@@ -2,9 +2,11 @@
 // A fake Keystone v3 for the client end-to-end suites and tempest: password auth with a catalog pointing at the
 // image service under test, token validation for the service (GET /v3/auth/tokens), project lookups. Test fixture.
 // Usage: node fake-keystone.mjs <port> <image-endpoint-url> [--users FILE] [--service TYPE=URL]... [--region NAME]
+//        [--endpoint REGION:TYPE=URL]...
 //   --users FILE        JSON {name: {password, project, roles}} added to the built-in users (tempest's accounts)
 //   --service TYPE=URL  one more catalog service (e.g. image_remote=http://…, tempest's alternate image endpoint)
 //   --region NAME       the region of every endpoint (default RegionOne)
+//   --endpoint REGION:TYPE=URL  the service TYPE also in REGION, at URL (glance-download's other region)
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
@@ -22,6 +24,8 @@ const USERS = {
   glance: { password: "glance-pass", project: "service", roles: ["service", "admin"] },
 };
 const services = { image: imageUrl };
+/** type -> [{ region, url }]: the same service in further regions (--endpoint). */
+const extra = {};
 let region = "RegionOne";
 for (let i = 0; i < rest.length; i += 2) {
   const [flag, value] = [rest[i], rest[i + 1]];
@@ -32,7 +36,11 @@ for (let i = 0; i < rest.length; i += 2) {
     if (eq < 1) throw new Error(`--service wants TYPE=URL, got ${value}`);
     services[value.slice(0, eq)] = value.slice(eq + 1);
   } else if (flag === "--region") region = value;
-  else throw new Error(`unknown option ${flag}`);
+  else if (flag === "--endpoint") {
+    const m = /^([^:]+):([^=]+)=(.+)$/.exec(value);
+    if (!m) throw new Error(`--endpoint wants REGION:TYPE=URL, got ${value}`);
+    extra[m[2]] = [...(extra[m[2]] ?? []), { region: m[1], url: m[3] }];
+  } else throw new Error(`unknown option ${flag}`);
 }
 services.identity = `${base}/v3`;
 
@@ -43,13 +51,15 @@ const catalog = () =>
     id: `${type}-svc`,
     type,
     name: type === "identity" ? "keystone" : type === "image" ? "glance" : type,
-    endpoints: ["public", "internal", "admin"].map((iface) => ({
-      id: `${type}-${iface}`,
-      interface: iface,
-      region,
-      region_id: region,
-      url,
-    })),
+    endpoints: [{ region, url }, ...(extra[type] ?? [])].flatMap((at) =>
+      ["public", "internal", "admin"].map((iface) => ({
+        id: at.region === region ? `${type}-${iface}` : `${type}-${at.region}-${iface}`,
+        interface: iface,
+        region: at.region,
+        region_id: at.region,
+        url: at.url,
+      })),
+    ),
   }));
 
 const keystoneTime = (ms) => new Date(ms).toISOString().replace(/\.\d+Z$/, ".000000Z");
@@ -155,5 +165,5 @@ createServer((req, res) => {
     send(res, 405, {});
   });
 }).listen(port, "127.0.0.1", () => {
-  console.log(`fake keystone on ${base}/v3 (region ${region}) -> ${JSON.stringify(services)}`);
+  console.log(`fake keystone on ${base}/v3 (region ${region}) -> ${JSON.stringify({ ...services, extra })}`);
 });

@@ -7,6 +7,17 @@ export interface RequestContext {
   roles: ReadonlySet<string>;
   isAdmin: boolean;
   requestId: string;
+  /** The caller's token, forwarded to another region's Glance by glance-download; null with static tokens. */
+  authToken: string | null;
+  /** The image endpoints of the token's Keystone service catalog (empty with static tokens). */
+  imageEndpoints: readonly ServiceEndpoint[];
+}
+
+/** One endpoint of a catalog service: Keystone v3's region id, interface (public/internal/admin) and URL. */
+export interface ServiceEndpoint {
+  region: string;
+  interface: string;
+  url: string;
 }
 
 /** Keystone implies member from admin and reader from member; tokens may carry only the strongest one. */
@@ -18,9 +29,23 @@ function expandRoles(roles: readonly string[]): Set<string> {
 }
 
 export function makeContext(
-  identity: { userId: string; projectId: string | null; roles: readonly string[] },
+  identity: {
+    userId: string;
+    projectId: string | null;
+    roles: readonly string[];
+    imageEndpoints?: readonly ServiceEndpoint[];
+  },
   requestId: string,
+  authToken: string | null = null,
 ): RequestContext {
   const roles = expandRoles(identity.roles);
-  return { userId: identity.userId, projectId: identity.projectId, roles, isAdmin: roles.has("admin"), requestId };
+  return {
+    userId: identity.userId,
+    projectId: identity.projectId,
+    roles,
+    isAdmin: roles.has("admin"),
+    requestId,
+    authToken,
+    imageEndpoints: identity.imageEndpoints ?? [],
+  };
 }

@@ -25,6 +25,6 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new DomainError("unauthorized", undefined, {
       headers: { "WWW-Authenticate": `Keystone uri="${provider.authUri}"` },
     });
-  c.set("ctx", makeContext(identity, c.get("requestId")));
+  c.set("ctx", makeContext(identity, c.get("requestId"), token ?? null));
   await next();
 };

@@ -1,5 +1,6 @@
 // KeystoneProvider: validates user tokens against Keystone v3 with a service token, caching successes only.
 import { DomainError } from "../domain/errors";
+import type { ServiceEndpoint } from "../domain/request-context";
 import type { Identity, IdentityProvider } from "./identity";
 
 export interface KeystoneSettings {
@@ -44,7 +45,25 @@ interface TokenBody {
     user?: { id?: string; domain?: { id?: string } };
     project?: { id?: string; domain?: { id?: string } };
     roles?: { name?: string }[];
+    catalog?: {
+      type?: string;
+      endpoints?: { region_id?: string | null; region?: string | null; interface?: string; url?: string }[];
+    }[];
   };
+}
+
+/** The image service's endpoints of a v3 catalog, kept with the cached identity (a few hundred bytes). */
+function imageEndpoints(catalog: NonNullable<TokenBody["token"]>["catalog"]): ServiceEndpoint[] {
+  const out: ServiceEndpoint[] = [];
+  for (const service of Array.isArray(catalog) ? catalog : []) {
+    if (service?.type !== "image" || !Array.isArray(service.endpoints)) continue;
+    for (const e of service.endpoints) {
+      const region = e?.region_id ?? e?.region;
+      if (typeof region === "string" && typeof e.interface === "string" && typeof e.url === "string")
+        out.push({ region, interface: e.interface, url: e.url });
+    }
+  }
+  return out;
 }
 
 function toIdentity(body: TokenBody): { identity: Identity; expiresAt: number } | null {
@@ -57,6 +76,7 @@ function toIdentity(body: TokenBody): { identity: Identity; expiresAt: number } 
       projectId: t.project?.id ?? null,
       roles: (t.roles ?? []).map((r) => r.name ?? "").filter((r) => r !== ""),
       domainId: t.project?.domain?.id ?? t.user.domain?.id ?? null,
+      imageEndpoints: imageEndpoints(t.catalog),
     },
     expiresAt,
   };

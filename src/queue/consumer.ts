@@ -28,7 +28,10 @@ export async function handleImportBatch(batch: MessageBatch<unknown>, env: Bindi
       continue;
     }
     try {
-      const outcome = await runner.run({ taskId: body.taskId });
+      const credential = typeof body.credential === "string" ? body.credential : undefined;
+      const outcome = await runner.run(
+        credential === undefined ? { taskId: body.taskId } : { taskId: body.taskId, credential },
+      );
       if (outcome === "ack") message.ack();
       else message.retry({ delaySeconds });
     } catch (err) {

@@ -17,6 +17,8 @@ export class FakeKeystone {
   validations = 0;
   serviceLogins = 0;
   mode: "up" | "down" | "error" = "up";
+  /** The v3 service catalog every validated token carries (empty: none, as before). */
+  catalog: { type: string; endpoints: { region_id: string; interface: string; url: string }[] }[] = [];
   private n = 0;
 
   constructor(readonly servicePassword = "service-secret") {}
@@ -28,6 +30,7 @@ export class FakeKeystone {
         user: { id: u.userId, name: u.userId, domain: { id: "default" } },
         project: { id: u.projectId, name: u.projectId, domain: { id: "default" } },
         roles: u.roles.map((name) => ({ id: `${name}-id`, name })),
+        ...(this.catalog.length > 0 && { catalog: this.catalog }),
       },
     };
   }
@@ -57,12 +60,16 @@ export class FakeKeystone {
     return Response.json(this.tokenBody(user));
   }
 
-  /** Routes the isolate's fetch for KEYSTONE_URL to this fake; everything else goes to the real fetch. */
-  install(): void {
+  /**
+   * Routes the isolate's fetch for KEYSTONE_URL to this fake; `others` may answer other requests (null: not
+   * theirs); everything else goes to the real fetch.
+   */
+  install(others?: (req: Request) => Promise<Response> | Response | null): void {
     const real = globalThis.fetch;
     vi.stubGlobal("fetch", (input: RequestInfo | URL, init?: RequestInit) => {
       const req = new Request(input, init);
-      return req.url.startsWith(new URL(KEYSTONE_URL).origin) ? this.handle(req) : real(input, init);
+      if (req.url.startsWith(new URL(KEYSTONE_URL).origin)) return this.handle(req);
+      return others?.(req) ?? real(input, init);
     });
   }
 }

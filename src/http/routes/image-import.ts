@@ -1,6 +1,5 @@
 // PUT/GET /v2/images/{id}/stage, POST /v2/images/{id}/import, GET /v2/images/{id}/tasks.
 import { Hono } from "hono";
-import { IMPORT_METHODS } from "../../services/import/import-service";
 import type { AppEnv } from "../context";
 import { readJson } from "../json-body";
 import { contentLength, parseUpload } from "../requests/image-upload";
@@ -35,7 +34,7 @@ imageImport.get("/:imageId/stage", async (c) => {
 });
 
 imageImport.post("/:imageId/import", async (c) => {
-  const req = parseImportRequest(await readJson(c.req.raw, c.var.config.maxJsonBody), IMPORT_METHODS);
+  const req = parseImportRequest(await readJson(c.req.raw, c.var.config.maxJsonBody), c.var.services.imports.methods);
   await c.var.services.imports.start(c.var.ctx, c.req.param("imageId"), req);
   return c.body(null, 202);
 });

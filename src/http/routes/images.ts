@@ -1,6 +1,5 @@
 // GET/POST /v2/images and GET/PATCH/DELETE /v2/images/{id}.
 import { Hono } from "hono";
-import { IMPORT_METHODS } from "../../services/import/import-service";
 import { type AppEnv, publicBase } from "../context";
 import { readJson } from "../json-body";
 import { parseCreateImage } from "../requests/create-image";
@@ -23,7 +22,7 @@ images.post("/", async (c) => {
   const image = await c.var.services.images.create(c.var.ctx, input);
   c.header("Location", `${publicBase(c)}/v2/images/${image.id}`);
   // openstacksdk decides from this header whether create_image(use_import=True) may stage + import.
-  c.header("OpenStack-image-import-methods", IMPORT_METHODS.join(","));
+  c.header("OpenStack-image-import-methods", c.var.services.imports.methods.join(","));
   return c.json(toGlanceImage(image), 201);
 });
 

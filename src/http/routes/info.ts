@@ -1,14 +1,20 @@
 // Discovery: /v2/info/import, /v2/info/stores (single store -> 404, as Glance), /v2/info/usage.
 import { Hono } from "hono";
 import { forbidden, notFound } from "../../domain/errors";
-import { IMPORT_METHODS } from "../../services/import/import-service";
 import type { AppEnv } from "../context";
 
 export const info = new Hono<AppEnv>();
 
-// copy-image is not offered: it needs several stores, which we do not have.
+// copy-image is not offered: it needs several stores, which we do not have. glance-download is offered in
+// Keystone mode unless IMPORT_GLANCE_DOWNLOAD=false.
 info.get("/import", (c) =>
-  c.json({ "import-methods": { description: "Import methods available.", type: "array", value: IMPORT_METHODS } }),
+  c.json({
+    "import-methods": {
+      description: "Import methods available.",
+      type: "array",
+      value: c.var.services.imports.methods,
+    },
+  }),
 );
 
 info.get("/stores", () => {

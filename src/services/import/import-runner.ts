@@ -1,14 +1,17 @@
 // The import pipeline: runs one queued import task, idempotently (claim by CAS, takeover after a timeout),
-// through its method (glance-direct or web-download) to an active image, or gives the data up.
+// through its method (glance-direct, web-download or glance-download) to an active image, or gives the data up.
+import { DomainError } from "../../domain/errors";
 import type { FormatSettings } from "../../domain/image-format";
+import { assertWithinLimits, type Limits } from "../../domain/properties";
 import { logFailure } from "../../lib/log-failure";
 import { dropData, type GiveUpOutcome, giveUpData } from "../data/give-up";
 import type { BlobStore, ImageRepository, StoredImage } from "../ports";
 import type { QuotaPolicy } from "../quota";
 import { finishStaged } from "./glance-direct";
+import { checkGlanceSource, type GlanceCredential, glanceDownload } from "./glance-download";
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, STORE_ID, unlock } from "./import-lock";
 import { type ImportedData, ImportFailure, TaskLost } from "./outcome";
-import type { ImportMessage, StagingRepository, TaskRepository } from "./ports";
+import type { CredentialSeal, ImportMessage, StagingRepository, TaskRepository } from "./ports";
 import { TaskClaim } from "./task-claim";
 import { webDownload } from "./web-download";
 
@@ -20,7 +23,19 @@ export interface ImportRunnerDeps {
   tasks: TaskRepository;
   blobs: BlobStore;
   fetch: typeof fetch;
-  settings: { sizeCap: number; partSize: number; allowHosts: string[]; taskTimeoutMs: number; formats: FormatSettings };
+  /** Opens glance-download's sealed credential (null: glance-download is not offered here). */
+  seal: CredentialSeal | null;
+  settings: {
+    sizeCap: number;
+    partSize: number;
+    allowHosts: string[];
+    taskTimeoutMs: number;
+    formats: FormatSettings;
+    /** Property prefixes glance-download copies from the remote image. */
+    glanceDownloadProperties: readonly string[];
+    /** The property quota holds for the properties glance-download copies. */
+    limits: Limits;
+  };
   now: () => number;
 }
 
@@ -44,7 +59,7 @@ export class ImportRunner {
       updatedAt: claimedAt,
     });
     try {
-      await this.execute(claim);
+      await this.execute(claim, msg);
     } catch (err) {
       if (err instanceof TaskLost) return "ack";
       throw err;
@@ -52,7 +67,7 @@ export class ImportRunner {
     return "ack";
   }
 
-  private async execute(claim: TaskClaim): Promise<void> {
+  private async execute(claim: TaskClaim, msg: ImportMessage): Promise<void> {
     const task = claim.task;
     const imageId = task.imageId!;
     const found = await this.d.repo.find(imageId, null);
@@ -65,13 +80,13 @@ export class ImportRunner {
     if (image.status === "active" && image.properties[LOCK_PROPERTY] === undefined) return claim.end("success", "");
     if (image.status !== "importing" || image.properties[LOCK_PROPERTY] !== task.id)
       return claim.end("failure", `Image ${imageId} is not being imported by this task.`);
-    const req = task.input?.import_req as { method?: { name?: string; uri?: string } } | undefined;
+    const req = task.input?.import_req as { method?: Record<string, unknown> } | undefined;
     let data: ImportedData;
     try {
-      data =
-        req?.method?.name === "web-download"
-          ? await webDownload(this.d, claim, image, String(req.method.uri ?? ""))
-          : await finishStaged({ ...this.d, ...this.d.settings }, claim, image);
+      const method = req?.method ?? {};
+      if (method.name === "web-download") data = await webDownload(this.d, claim, image, String(method.uri ?? ""));
+      else if (method.name === "glance-download") data = await this.glanceDownload(claim, image, method, msg);
+      else data = await finishStaged({ ...this.d, ...this.d.settings }, claim, image);
     } catch (err) {
       if (err instanceof TaskLost) throw err;
       const message = err instanceof ImportFailure ? err.message : "Image import failed.";
@@ -80,6 +95,35 @@ export class ImportRunner {
       return;
     }
     await this.activate(claim, imageId, data);
+  }
+
+  private async glanceDownload(
+    claim: TaskClaim,
+    image: StoredImage,
+    method: Record<string, unknown>,
+    msg: ImportMessage,
+  ): Promise<ImportedData> {
+    let source: ReturnType<typeof checkGlanceSource>;
+    try {
+      source = checkGlanceSource({ ...method });
+    } catch (err) {
+      if (err instanceof DomainError) throw new ImportFailure(err.explanation ?? err.message);
+      throw err;
+    }
+    const opened = msg.credential && this.d.seal ? await this.d.seal.open(msg.credential) : null;
+    if (opened === null) throw new ImportFailure("The credentials of this glance-download import could not be read.");
+    const credential = JSON.parse(opened) as GlanceCredential;
+    const deps = { ...this.d, copyPrefixes: this.d.settings.glanceDownloadProperties };
+    const data = await glanceDownload(deps, claim, image, source, credential);
+    // Copied properties count against the property quota like any others.
+    const properties = { ...image.properties, ...data.metadata?.properties };
+    try {
+      assertWithinLimits({ tags: image.tags, properties }, this.d.settings.limits);
+    } catch (err) {
+      if (err instanceof DomainError) throw new ImportFailure(err.explanation ?? err.message);
+      throw err;
+    }
+    return data;
   }
 
   /** importing -> active with the data fields and the lock removed, then the task succeeds. */
@@ -98,8 +142,11 @@ export class ImportRunner {
         uploadId: null,
         uploadStartedAt: null,
         uploadSize: null,
+        // glance-download: the remote image's formats, as Glance's _ImportMetadata sets them.
+        ...(data.metadata && { diskFormat: data.metadata.diskFormat, containerFormat: data.metadata.containerFormat }),
       };
-      const properties = { ...unlock(image.properties), [IMPORTING_PROPERTY]: "" };
+      const copied = data.metadata?.properties;
+      const properties = { ...unlock(image.properties), ...copied, [IMPORTING_PROPERTY]: "" };
       const change = { from: "importing", to: "active", fields, properties, revision: image.revision } as const;
       if (await repo.transition(imageId, change, now())) {
         await staging.remove(imageId);

@@ -6,6 +6,8 @@ export interface ImportedData {
   md5: string;
   sha512: string;
   virtualSize: number | null;
+  /** glance-download: the formats and properties copied from the remote image, set as the image activates. */
+  metadata?: { diskFormat: string | null; containerFormat: string | null; properties: Record<string, string> };
 }
 
 /** A failure that ends the task with this message (anything else gets a generic one). */

@@ -91,6 +91,15 @@ export interface TaskRepository {
 /** The message the import endpoint enqueues; the consumer loads everything else from D1. */
 export interface ImportMessage {
   taskId: string;
+  /** glance-download: the caller's token and the remote endpoint, sealed (CredentialSeal); never stored in D1. */
+  credential?: string;
+}
+
+/** Seals what a queue message must carry but nobody reading the queue may learn (lib/sealed-box). */
+export interface CredentialSeal {
+  seal(plain: string): Promise<string>;
+  /** null when the text was not sealed by this service's secret. */
+  open(sealed: string): Promise<string | null>;
 }
 
 export interface ImportQueue {
