@@ -23,7 +23,7 @@ export interface Bindings {
   UPLOAD_STALE_SECONDS?: string;
   /** R2 multipart part size in bytes (5 MiB..64 MiB; default 16 MiB): the upload's memory high-water mark. */
   UPLOAD_PART_SIZE?: string;
-  /** Uploads of a declared size up to this many bytes go to R2 as one put (default 64 MiB). */
+  /** Uploads of a declared size up to this many bytes go to R2 as one put (default and maximum 5 GiB - 5 MiB). */
   UPLOAD_SINGLE_PUT_MAX?: string;
   /**
    * "false" makes an upload without disk_format/container_format a 400, as in Glance. The default ("true")
@@ -38,7 +38,7 @@ export interface Bindings {
   REQUIRE_IMAGE_FORMAT_MATCH?: string;
   /** Glance's gpt_safety_checks_nonfatal: comma-separated check names ("mbr", "gpt") forgiven on GPT/MBR disks. */
   GPT_SAFETY_CHECKS_NONFATAL?: string;
-  /** "1" enables the benchmark-only routes (bench/data.sh passes it on the command line; never in wrangler.toml). */
+  /** "1" enables the benchmark-only routes (bench/data.mjs passes it on the command line; never in wrangler.toml). */
   BENCH_ROUTES?: string;
   IMAGE_MEMBER_QUOTA?: string;
   KEYSTONE_URL?: string;
@@ -106,6 +106,8 @@ export interface Config {
 }
 
 const MIB = 1024 * 1024;
+/** R2's largest single put (5 GiB - 5 MiB); beyond it an object must be uploaded in parts. */
+const R2_SINGLE_PUT_MAX = 5 * 1024 * MIB - 5 * MIB;
 
 /** Glance's default [glance_download_properties] extra_properties. */
 const GLANCE_DOWNLOAD_PROPERTIES = ["hw_", "trait:", "os_distro", "os_secure_boot", "os_type"];
@@ -188,7 +190,7 @@ function parseConfig(env: Bindings): Config {
     upload: {
       staleSeconds: int("UPLOAD_STALE_SECONDS", env.UPLOAD_STALE_SECONDS, 3600),
       partSize: int("UPLOAD_PART_SIZE", env.UPLOAD_PART_SIZE, 16 * MIB),
-      singlePutMax: int("UPLOAD_SINGLE_PUT_MAX", env.UPLOAD_SINGLE_PUT_MAX, 64 * MIB),
+      singlePutMax: int("UPLOAD_SINGLE_PUT_MAX", env.UPLOAD_SINGLE_PUT_MAX, R2_SINGLE_PUT_MAX),
       inferFormats: (env.INFER_UPLOAD_FORMATS ?? "true").toLowerCase() !== "false",
     },
     imports: {
@@ -224,6 +226,12 @@ function parseConfig(env: Bindings): Config {
   // R2 refuses parts under 5 MiB; bigger parts than 64 MiB would crowd the 128 MB isolate.
   if (partSize < 5 * MIB || partSize > 64 * MIB)
     throw new ConfigError("UPLOAD_PART_SIZE", "Configuration UPLOAD_PART_SIZE must be 5-64 MiB");
+  // R2 refuses a single put over 5 GiB - 5 MiB; a larger setting would fail every upload of that size.
+  if (config.upload.singlePutMax > R2_SINGLE_PUT_MAX)
+    throw new ConfigError(
+      "UPLOAD_SINGLE_PUT_MAX",
+      `Configuration UPLOAD_SINGLE_PUT_MAX must be at most ${R2_SINGLE_PUT_MAX} (R2's single-put limit)`,
+    );
   const { stageChunkMax } = config.imports;
   // Every chunk is one R2 part (>= 5 MiB unless last) held in flight by one request; 64 MiB bounds memory.
   if (stageChunkMax < 5 * MIB || stageChunkMax > 64 * MIB)

@@ -54,6 +54,11 @@ describe("invalid configuration", () => {
     ["an unknown AUTH_MODE", { AUTH_MODE: "ldap" }, "AUTH_MODE"],
     ["AUTH_TOKENS that is not JSON", { AUTH_TOKENS: `{"${SECRET}": ` }, "AUTH_TOKENS"],
     ["a bad UPLOAD_PART_SIZE", { UPLOAD_PART_SIZE: "1024" }, "UPLOAD_PART_SIZE"],
+    [
+      "an UPLOAD_SINGLE_PUT_MAX past R2's single-put limit",
+      { UPLOAD_SINGLE_PUT_MAX: "5363466241" },
+      "UPLOAD_SINGLE_PUT_MAX",
+    ],
   ];
   for (const [what, vars, variable] of cases) {
     it(`${what}: /versions and / still answer, /v2 is 503, one log line names ${variable}`, async () => {

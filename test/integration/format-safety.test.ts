@@ -122,6 +122,33 @@ describe("REQUIRE_IMAGE_FORMAT_MATCH=false", () => {
   });
 });
 
+describe("the benchmark's inspector switch (X-Bench-Inspect: off)", () => {
+  const BENCH_OFF = { ...OCTET, "X-Bench-Inspect": "off" };
+  it("is ignored unless BENCH_ROUTES=1: an unsafe image is refused all the same", async () => {
+    const img = await createImage({ disk_format: "qcow2", container_format: "bare" });
+    const res = await call("PUT", `/v2/images/${img.id}/file`, {
+      body: copy("qcow2-backing-file.qcow2"),
+      headers: BENCH_OFF,
+    });
+    expect(res.status).toBe(415);
+    await expectQueuedAndEmpty(img.id);
+  });
+
+  const bench = isolatedWorker({ BENCH_ROUTES: "1" });
+  it("with BENCH_ROUTES=1 skips the inspector (what bench:data measures), hashes still computed", async () => {
+    const img = await createImage({ disk_format: "raw", container_format: "bare" });
+    const data = copy("qcow2-v3.qcow2");
+    expect((await bench.raw("PUT", `/v2/images/${img.id}/file`, { body: data, headers: BENCH_OFF })).status).toBe(204);
+    // Uninspected, qcow2 bytes pass as the raw they claim to be, without the virtual size the inspector reads.
+    expect(await getImage(img.id)).toMatchObject({
+      status: "active",
+      disk_format: "raw",
+      virtual_size: null,
+      checksum: await digest("MD5", data),
+    });
+  });
+});
+
 describe("stage + glance-direct: the import inspects what was staged", () => {
   it.each(UNSAFE)("%s (claimed %s): the task fails, the image is queued, nothing is left", async (file, claim) => {
     const img = await createImage({ disk_format: claim, container_format: "bare" });

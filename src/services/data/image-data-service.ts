@@ -48,6 +48,8 @@ export interface UploadInput {
   body: ReadableStream<Uint8Array> | null;
   /** X-OpenStack-Image-Size, else Content-Length; null for a chunked body without the header. */
   declaredSize: number | null;
+  /** false only from bench:data (BENCH_ROUTES=1): the format inspector sees no bytes, so its cost shows. */
+  inspect?: boolean;
 }
 
 export interface ImageDownload {
@@ -106,7 +108,8 @@ export class ImageDataService {
           : multipartSink(blobs, key, uploadId, settings.partSize);
       const digests = new NativeDigests();
       const inspector = new InspectorTap();
-      const { size } = await pump(input.body, sink, [digests, inspector], {
+      const taps = input.inspect === false ? [digests] : [digests, inspector];
+      const { size } = await pump(input.body, sink, taps, {
         sizeCap: settings.sizeCap,
         meter,
         declared,
