@@ -1,6 +1,6 @@
 // PUT/GET /v2/images/{id}/stage, POST /v2/images/{id}/import, GET /v2/images/{id}/tasks.
 import { Hono } from "hono";
-import { IMPORT_METHODS } from "../../services/import/import-service";
+import { importMethods } from "../../services/import/import-service";
 import type { AppEnv } from "../context";
 import { readJson } from "../json-body";
 import { contentLength, parseUpload } from "../requests/image-upload";
@@ -35,8 +35,10 @@ imageImport.get("/:imageId/stage", async (c) => {
 });
 
 imageImport.post("/:imageId/import", async (c) => {
-  const req = parseImportRequest(await readJson(c.req.raw, c.var.config.maxJsonBody), IMPORT_METHODS);
-  await c.var.services.imports.start(c.var.ctx, c.req.param("imageId"), req);
+  const methods = importMethods(c.var.config.stores.catalog);
+  const req = parseImportRequest(await readJson(c.req.raw, c.var.config.maxJsonBody), methods);
+  const storeHeader = c.var.config.stores.catalog.multi ? (c.req.header("x-image-meta-store") ?? null) : null;
+  await c.var.services.imports.start(c.var.ctx, c.req.param("imageId"), { ...req, storeHeader });
   return c.body(null, 202);
 });
 

@@ -2,6 +2,7 @@
 import { badRequest, conflict, DomainError } from "../../domain/errors";
 import { authorize } from "../../domain/policy";
 import type { RequestContext } from "../../domain/request-context";
+import { importTargets, inConfigOrder, type StoreCatalog } from "../../domain/stores";
 import { checkImportUri } from "../../domain/uri-filter";
 import { logFailure } from "../../lib/log-failure";
 import { loadImage } from "../load-image";
@@ -9,10 +10,17 @@ import type { ImageRepository, StoredImage } from "../ports";
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, TASK_TYPE, unlock } from "./import-lock";
 import type { ImportQueue, Task, TaskRepository } from "./ports";
 
-export type ImportMethod = "glance-direct" | "web-download";
+export type ImportMethod = "glance-direct" | "web-download" | "copy-image";
 
 /** The methods this site offers, in the order /v2/info/import and the create header list them. */
 export const IMPORT_METHODS: readonly ImportMethod[] = ["glance-direct", "web-download"];
+
+/** What a site offers: copy-image needs a second store to copy to; Glance lists it right after web-download. */
+export function importMethods(stores: Pick<StoreCatalog, "multi">): readonly ImportMethod[] {
+  if (!stores.multi) return IMPORT_METHODS;
+  const at = IMPORT_METHODS.indexOf("web-download") + 1;
+  return [...IMPORT_METHODS.slice(0, at), "copy-image", ...IMPORT_METHODS.slice(at)];
+}
 
 export interface ImportRequest {
   method: ImportMethod;
@@ -20,10 +28,13 @@ export interface ImportRequest {
   uri: string | null;
   /** The whole request body, kept as the task's `import_req`. */
   body: Record<string, unknown>;
+  /** X-Image-Meta-Store, which names the one target store when the body names none. */
+  storeHeader?: string | null;
 }
 
 export interface ImportServiceDeps {
   repo: ImageRepository;
+  stores: StoreCatalog;
   tasks: TaskRepository;
   queue: ImportQueue | null;
   allowHosts: string[];
@@ -38,35 +49,56 @@ export class ImportService {
 
   /** Validates, records the task and hands it to the queue; the caller answers 202. */
   async start(ctx: RequestContext, id: string, req: ImportRequest): Promise<void> {
-    const { repo, tasks, now } = this.d;
+    const { repo, tasks, now, stores } = this.d;
+    const copy = req.method === "copy-image";
+    const mustSucceed = req.body.all_stores_must_succeed ?? true;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const { image, membership } = await loadImage(repo, ctx, id, "get_image");
-      // Glance judges the image's state (409) before the caller's right to modify it (403).
+      // Glance judges the image's state (409) before the caller's right to act on it (403).
       checkState(image, req.method);
-      authorize(ctx, image, membership, "modify_image");
+      authorize(ctx, image, membership, copy ? "copy_image" : "modify_image");
+      const targets = stores.multi ? this.targets(image, req) : null;
+      if (targets?.length === 0) return; // copy-image to all stores: already everywhere, nothing to do (Glance)
+      if (!mustSucceed && !stores.multi)
+        throw badRequest(`All_stores_must_succeed can only be set with enabled_backends ${req.uri ?? "None"}`);
       if (req.method === "web-download") {
         const check = checkImportUri(req.uri ?? "", { allowHosts: this.d.allowHosts });
         if (!check.ok) throw badRequest(`URI for web-download does not pass filtering: ${req.uri ?? "None"}`);
       }
       const at = now();
-      const task = newTask(ctx, image, req, this.d.newId(), at);
+      const task = newTask(ctx, image, req, targets, this.d.newId(), at);
       await tasks.insert(task);
-      // The status change is the import lock: a second import now fails the state rules with 409.
+      // The lock property (and for the other methods the status change) makes a second import a 409.
       const properties = {
         ...image.properties,
         [LOCK_PROPERTY]: task.id,
-        [IMPORTING_PROPERTY]: "",
+        [IMPORTING_PROPERTY]: (targets ?? []).join(","),
         [FAILED_PROPERTY]: "",
       };
-      const change = { from: image.status, to: "importing", properties, revision: image.revision } as const;
+      // copy-image leaves the image active (its data stays readable), the other methods move it to importing.
+      const to = copy ? "active" : "importing";
+      const change = { from: image.status, to, properties, revision: image.revision } as const;
       if (!(await repo.transition(id, change, at))) {
         await tasks.remove(task.id);
         continue; // the image changed between read and write: judge it again
       }
-      await this.enqueue(task, { ...image, status: "importing", properties, revision: image.revision + 1 });
+      await this.enqueue(task, { ...image, status: to, properties, revision: image.revision + 1 });
       return;
     }
     throw conflict("The image was changed by another request; please retry.");
+  }
+
+  /** The stores an import writes to, in the order given; copy-image drops or refuses stores that have the image. */
+  private targets(image: StoredImage, req: ImportRequest): string[] {
+    const { stores } = this.d;
+    const allStores = req.body.all_stores === true;
+    const ids = importTargets(stores, { stores: req.body.stores, allStores, header: req.storeHeader ?? null });
+    if (req.method !== "copy-image") return ids;
+    const present = inConfigOrder(stores, image.stores.length > 0 ? image.stores : [stores.legacyId]);
+    if (allStores) return ids.filter((s) => !present.includes(s));
+    const there = present.find((s) => ids.includes(s));
+    if (there !== undefined) throw badRequest(`Image is already present at store '${there}'`);
+    return ids;
   }
 
   /**
@@ -81,8 +113,8 @@ export class ImportService {
     } catch (err) {
       const properties = image.properties[LOCK_PROPERTY] === task.id ? unlock(image.properties) : image.properties;
       const method = (task.input?.import_req as { method?: { name?: string } } | undefined)?.method?.name;
-      const back = method === "glance-direct" ? "uploading" : "queued";
-      const change = { from: "importing", to: back, properties, revision: image.revision } as const;
+      const back = method === "glance-direct" ? "uploading" : method === "copy-image" ? "active" : "queued";
+      const change = { from: image.status, to: back, properties, revision: image.revision } as const;
       await repo.transition(image.id, change, now()).catch(() => false);
       await tasks.update(task.id, task, {
         status: "failure",
@@ -97,6 +129,11 @@ export class ImportService {
 
 /** Glance's 409 state rules, in its order. */
 function checkState(image: StoredImage, method: ImportMethod): void {
+  if (method === "copy-image") {
+    if (image.status !== "active") throw conflict("Only images with status active can be targeted for copying");
+    if (image.properties[LOCK_PROPERTY] !== undefined) throw conflict("Image has active task");
+    return;
+  }
   if (image.status === "active") throw conflict("Image with status active cannot be target for import");
   if (method === "web-download" && image.status !== "queued")
     throw conflict(`Image needs to be in 'queued' state to use '${method}' method`);
@@ -106,7 +143,14 @@ function checkState(image: StoredImage, method: ImportMethod): void {
   if (image.diskFormat == null) throw conflict("'disk_format' needs to be set before import");
 }
 
-function newTask(ctx: RequestContext, image: StoredImage, req: ImportRequest, id: string, at: number): Task {
+function newTask(
+  ctx: RequestContext,
+  image: StoredImage,
+  req: ImportRequest,
+  targets: string[] | null,
+  id: string,
+  at: number,
+): Task {
   return {
     id,
     type: TASK_TYPE,
@@ -116,8 +160,8 @@ function newTask(ctx: RequestContext, image: StoredImage, req: ImportRequest, id
     imageId: image.id,
     requestId: ctx.requestId,
     userId: ctx.userId,
-    // Single store: Glance records the target backends as [None].
-    input: { image_id: image.id, import_req: req.body, backend: [null] },
+    // The target stores, in order; a single-store site records them as [None], as Glance does.
+    input: { image_id: image.id, import_req: req.body, backend: targets ?? [null] },
     result: null,
     message: "",
     createdAt: at,
