@@ -19,8 +19,9 @@ import { images } from "./http/routes/images";
 import { info } from "./http/routes/info";
 import { metadefs } from "./http/routes/metadefs";
 import { schemas } from "./http/routes/schemas";
+import { stores } from "./http/routes/stores";
 import { tasks } from "./http/routes/tasks";
-import { VERSION_ALIASES, versionsResponse } from "./http/routes/versions";
+import { MULTI_STORE_VERSION_ALIASES, VERSION_ALIASES, versionsResponse } from "./http/routes/versions";
 
 export const app = new Hono<AppEnv>();
 
@@ -71,6 +72,7 @@ app.route("/v2/images", imageMembers);
 app.route("/v2/schemas", schemas);
 app.route("/v2/info", info);
 app.route("/v2/metadefs", metadefs);
+app.route("/v2/stores", stores);
 app.route("/v2/tasks", tasks);
 
 app.notFound((c) => {
@@ -83,9 +85,19 @@ app.onError(renderError);
 /** Rewrites Glance's accepted version aliases (/v2.1/images -> /v2/images) before routing. */
 export function fetchWithVersionAliases(request: Request, env: AppEnv["Bindings"], ctx: ExecutionContext) {
   const url = new URL(request.url);
-  if (VERSION_ALIASES.test(url.pathname)) {
-    url.pathname = url.pathname.replace(VERSION_ALIASES, "/v2");
+  const aliases = multiStore(env) ? MULTI_STORE_VERSION_ALIASES : VERSION_ALIASES;
+  if (aliases.test(url.pathname)) {
+    url.pathname = url.pathname.replace(aliases, "/v2");
     return app.fetch(new Request(url, request), env, ctx);
   }
   return app.fetch(request, env, ctx);
+}
+
+/** Whether the site runs several stores (a bad configuration counts as one: its error is answered elsewhere). */
+function multiStore(env: AppEnv["Bindings"]): boolean {
+  try {
+    return loadConfig(env).stores.catalog.multi;
+  } catch {
+    return false;
+  }
 }

@@ -17,7 +17,7 @@ import { D1ImageRepository } from "./storage/d1/image-repository";
 import { D1MetadefRepository } from "./storage/d1/metadef-repository";
 import { D1StagingRepository } from "./storage/d1/staging-repository";
 import { D1TaskRepository } from "./storage/d1/task-repository";
-import { R2BlobStore } from "./storage/r2/blob-store";
+import { r2StoreSet } from "./storage/r2/store-set";
 
 export interface Services {
   images: ImageService;
@@ -48,9 +48,12 @@ function credentialSeal(config: Config): SealedBox | null {
 /** The adapters every use case shares, for one request or one queue batch. */
 function storage(env: StorageEnv, config: Config) {
   const repo = new D1ImageRepository(env.DB);
+  const stores = r2StoreSet(env, config.stores);
   return {
     repo,
-    blobs: new R2BlobStore(env.IMAGES),
+    stores,
+    // The default store: stages, and uploads and imports without a named store.
+    blobs: stores.primary,
     staging: new D1StagingRepository(env.DB),
     tasks: new D1TaskRepository(env.DB),
     quotas: new QuotaPolicy(repo, config.quotas),
@@ -58,9 +61,9 @@ function storage(env: StorageEnv, config: Config) {
 }
 
 export function createServices(env: StorageEnv, config: Config): Services {
-  const { repo, blobs, staging, tasks: taskRepo, quotas } = storage(env, config);
+  const { repo, blobs, stores, staging, tasks: taskRepo, quotas } = storage(env, config);
   const upload = { ...config.upload, sizeCap: config.imageSizeCap, formats: config.formats };
-  const imageData = new ImageDataService({ repo, blobs, staging, settings: upload, quota: quotas, now });
+  const imageData = new ImageDataService({ repo, blobs, stores, staging, settings: upload, quota: quotas, now });
   const images = new ImageService({
     repo,
     limits: config.limits,
@@ -73,6 +76,7 @@ export function createServices(env: StorageEnv, config: Config): Services {
   const stage = new StageService({
     repo,
     blobs,
+    stores,
     staging,
     settings: { ...upload, stageChunkMax: config.imports.stageChunkMax, stageParallel: config.imports.stageParallel },
     quota: quotas,
@@ -83,6 +87,7 @@ export function createServices(env: StorageEnv, config: Config): Services {
     : null;
   const imports = new ImportService({
     repo,
+    stores: stores.catalog,
     tasks: taskRepo,
     queue,
     allowHosts: config.imports.allowHosts,
@@ -108,19 +113,21 @@ export function createServices(env: StorageEnv, config: Config): Services {
 
 /** The queue consumer's side: runs import tasks against the same storage. */
 export function createImportRunner(env: StorageEnv, config: Config): ImportRunner {
-  const { repo, blobs, staging, tasks, quotas } = storage(env, config);
+  const { repo, blobs, stores, staging, tasks, quotas } = storage(env, config);
   return new ImportRunner({
     repo,
     quota: quotas,
     staging,
     tasks,
     blobs,
+    stores,
     // Looked up at call time so tests can stub the global fetch.
     fetch: (input, init) => fetch(input, init),
     seal: credentialSeal(config),
     settings: {
       sizeCap: config.imageSizeCap,
       partSize: config.upload.partSize,
+      singlePutMax: config.upload.singlePutMax,
       allowHosts: config.imports.allowHosts,
       taskTimeoutMs: config.imports.taskTimeoutSeconds * 1000,
       formats: config.formats,

@@ -1,6 +1,7 @@
 // Parses the Worker's string vars once into a typed Config; a bad setting is a ConfigError naming the variable.
 import type { FormatSettings } from "./domain/image-format";
 import { DEFAULT_LIMITS, type Limits } from "./domain/properties";
+import { SINGLE_STORE_ID, type StoreCatalog, type StoreInfo } from "./domain/stores";
 import type { KeystoneSettings } from "./identity/keystone";
 import { staticTokensProblem } from "./identity/static-tokens";
 import { parseByteSize } from "./lib/byte-size";
@@ -78,6 +79,18 @@ export interface Bindings {
   USER_STORAGE_QUOTA?: string;
   /** Bytes a project may have staged (uploading/importing), same grammar as USER_STORAGE_QUOTA. */
   IMAGE_STAGE_TOTAL?: string;
+  /**
+   * Several stores (Glance's enabled_backends): a JSON array of {"id", "binding", "description"?, "default"?,
+   * "read-only"?, "weight"?}, each naming an R2 bucket binding. Unset: one store, the IMAGES bucket.
+   */
+  STORES?: string | unknown[];
+}
+
+/** The stores and the R2 binding of each (the composition root opens the buckets). */
+export interface StoresConfig {
+  catalog: StoreCatalog;
+  /** store id -> binding name. */
+  bindings: Record<string, string>;
 }
 
 export interface Config {
@@ -103,6 +116,7 @@ export interface Config {
   quotas: QuotaLimits;
   /** What the format inspector's verdict requires (services/data/format-check.ts). */
   formats: FormatSettings;
+  stores: StoresConfig;
 }
 
 const MIB = 1024 * 1024;
@@ -216,6 +230,10 @@ function parseConfig(env: Bindings): Config {
       storageBytes: byteQuota("USER_STORAGE_QUOTA", env.USER_STORAGE_QUOTA),
       stageBytes: byteQuota("IMAGE_STAGE_TOTAL", env.IMAGE_STAGE_TOTAL),
     },
+    stores: {
+      catalog: { stores: [], multi: false, defaultId: SINGLE_STORE_ID, legacyId: SINGLE_STORE_ID },
+      bindings: {},
+    },
     limits: {
       tags: int("IMAGE_TAG_QUOTA", env.IMAGE_TAG_QUOTA, DEFAULT_LIMITS.tags),
       properties: int("IMAGE_PROPERTY_QUOTA", env.IMAGE_PROPERTY_QUOTA, DEFAULT_LIMITS.properties),
@@ -223,6 +241,7 @@ function parseConfig(env: Bindings): Config {
     },
   };
   const { partSize } = config.upload;
+  config.stores = parseStores(env);
   // R2 refuses parts under 5 MiB; bigger parts than 64 MiB would crowd the 128 MB isolate.
   if (partSize < 5 * MIB || partSize > 64 * MIB)
     throw new ConfigError("UPLOAD_PART_SIZE", "Configuration UPLOAD_PART_SIZE must be 5-64 MiB");
@@ -278,3 +297,68 @@ function keystoneSettings(env: Bindings): KeystoneSettings {
     cacheTtlSeconds: int("TOKEN_CACHE_TTL", env.TOKEN_CACHE_TTL, 300),
   };
 }
+
+const STORE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** STORES -> the catalog; every store's binding must be an R2 bucket (a ConfigError names STORES otherwise). */
+function parseStores(env: Bindings): StoresConfig {
+  const bad = (why: string) => new ConfigError("STORES", `Configuration STORES ${why}`);
+  const raw = env.STORES;
+  if (raw === undefined || (typeof raw === "string" && raw.trim() === "")) {
+    const only: StoreInfo = { id: SINGLE_STORE_ID, description: null, isDefault: true, readOnly: false, weight: 0 };
+    const catalog = { stores: [only], multi: false, defaultId: only.id, legacyId: only.id };
+    return { catalog, bindings: { [only.id]: "IMAGES" } };
+  }
+  let list: unknown = raw;
+  if (typeof raw === "string") {
+    try {
+      list = JSON.parse(raw);
+    } catch {
+      throw bad("must be a JSON array of stores");
+    }
+  }
+  if (!Array.isArray(list) || list.length === 0) throw bad("must be a non-empty JSON array of stores");
+  const stores: StoreInfo[] = [];
+  const bindings: Record<string, string> = {};
+  for (const entry of list) {
+    const e = (typeof entry === "object" && entry !== null ? entry : {}) as Record<string, unknown>;
+    const id = e.id;
+    if (typeof id !== "string" || !STORE_ID.test(id) || id.startsWith("os_glance_"))
+      throw bad("needs an id of letters, digits, '-' or '_' (not starting with os_glance_) for every store");
+    if (bindings[id] !== undefined) throw bad(`names store ${id} twice`);
+    const binding = e.binding;
+    if (typeof binding !== "string" || !isBucket((env as unknown as Record<string, unknown>)[binding]))
+      throw bad(`store ${id}: "binding" must name an R2 bucket binding of the Worker`);
+    if (Object.values(bindings).includes(binding)) throw bad(`store ${id}: binding ${binding} is used twice`);
+    const flag = (k: string) => {
+      const v = e[k];
+      if (v === undefined) return false;
+      if (typeof v !== "boolean") throw bad(`store ${id}: "${k}" must be true or false`);
+      return v;
+    };
+    const weight = e.weight ?? 0;
+    if (typeof weight !== "number" || !Number.isSafeInteger(weight))
+      throw bad(`store ${id}: "weight" must be an integer`);
+    const description = e.description ?? null;
+    if (description !== null && typeof description !== "string")
+      throw bad(`store ${id}: "description" must be a string`);
+    stores.push({ id, description, isDefault: flag("default"), readOnly: flag("read-only"), weight });
+    bindings[id] = binding;
+  }
+  const defaults = stores.filter((s) => s.isDefault);
+  if (defaults.length > 1) throw bad("may mark only one store as default");
+  // Without an explicit default the first store is it (STORES=fast,slow npm run dev).
+  const def = defaults[0] ?? stores[0]!;
+  def.isDefault = true;
+  // Uploads, stages and imports without a named store land in the default store, so it must take writes.
+  if (def.readOnly) throw bad(`the default store ${def.id} cannot be read-only`);
+  // Rows from before 0007 record no store: their data is in the IMAGES bucket (README "Several stores").
+  const legacyId = Object.entries(bindings).find(([, b]) => b === "IMAGES")?.[0] ?? def.id;
+  return { catalog: { stores, multi: stores.length > 1, defaultId: def.id, legacyId }, bindings };
+}
+
+const isBucket = (v: unknown): v is R2Bucket =>
+  typeof v === "object" &&
+  v !== null &&
+  typeof (v as R2Bucket).put === "function" &&
+  typeof (v as R2Bucket).get === "function";

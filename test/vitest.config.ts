@@ -39,6 +39,8 @@ export default defineConfig(async () => {
         wrangler: { configPath: path.join(root, "wrangler.toml") },
         miniflare: {
           dataBlobBindings: { FORMAT_FIXTURES: formatFixtures() },
+          // Further buckets for the several-stores tests (test/helpers/stores.ts names them in STORES).
+          r2Buckets: ["STORE_SLOW", "STORE_EU", "STORE_RO"],
           bindings: {
             TEST_MIGRATIONS: migrations,
             // Smallest part R2 allows, so multipart boundaries are cheap to cross in tests.

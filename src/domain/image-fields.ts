@@ -29,6 +29,8 @@ export interface ImageField {
   normalize?: (value: unknown) => unknown;
   /** Milliseconds in the domain, Glance's isotime on the wire. */
   time?: true;
+  /** Store ids: shown only with several stores, comma-separated in configuration order, omitted when empty. */
+  storeList?: true;
 }
 
 /** In the order Glance serializes an image's base keys (after the extra properties). */
@@ -83,6 +85,7 @@ export const IMAGE_FIELDS = {
     },
     normalize: (v) => uniqueSorted(v as string[]),
   },
+  stores: { key: "stores", access: "read_only", storeList: true },
 } as const satisfies Record<string, ImageField>;
 
 export type FieldName = keyof typeof IMAGE_FIELDS;

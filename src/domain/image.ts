@@ -55,6 +55,8 @@ export interface Image {
   createdAt: number;
   updatedAt: number;
   tags: string[];
+  /** Ids of the stores holding the data, in the order the copies were made (Glance's locations' stores). */
+  stores: string[];
   /** Extra ("additional") properties: always string values. */
   properties: Record<string, string>;
 }
@@ -97,6 +99,7 @@ export function newImage(input: NewImageInput, defaults: { id: string; owner: st
     createdAt: defaults.now,
     updatedAt: defaults.now,
     tags: uniqueSorted(input.tags ?? []),
+    stores: [],
     properties: { ...(input.properties ?? {}) },
   };
 }

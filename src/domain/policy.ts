@@ -17,7 +17,9 @@ export type ImageAction =
   | "add_member"
   | "delete_member"
   | "get_members"
-  | "modify_member";
+  | "modify_member"
+  | "copy_image"
+  | "delete_image_location";
 
 const isOwner = (ctx: RequestContext, image: Pick<Image, "owner">) =>
   ctx.projectId !== null && image.owner !== null && image.owner === ctx.projectId;
@@ -56,6 +58,9 @@ export function isAllowed(
       return ctx.isAdmin || (ctx.roles.has("reader") && (isOwner(ctx, image) || membership !== null));
     case "download_image":
       return ctx.isAdmin || (ctx.roles.has("member") && canView(ctx, image, membership));
+    // Glance's copy_image default: admins only (it writes to stores the owner did not choose).
+    case "copy_image":
+      return ctx.isAdmin;
     case "modify_member":
       return ctx.isAdmin || (ctx.roles.has("member") && membership !== null && !isOwner(ctx, image));
     default:

@@ -11,7 +11,7 @@ export const SETTABLE_BASE: readonly string[] = FIELD_ENTRIES.filter(([, f]) => 
 );
 
 /** Link-like keys of the image document: read-only like the computed attributes. */
-const LINK_KEYS = ["self", "file", "schema", "direct_url", "stores"];
+const LINK_KEYS = ["self", "file", "schema", "direct_url"];
 
 /** Server-computed attributes (and `id` after create): 403 "Attribute 'x' is read-only." */
 export const READ_ONLY: readonly string[] = [

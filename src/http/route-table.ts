@@ -39,6 +39,7 @@ export const ROUTES: readonly RouteSpec[] = [
   r("/v2/info/stores", ["GET"], ["GET"]),
   r("/v2/info/stores/detail", ["GET"], ["GET"]),
   r("/v2/info/usage", ["GET"], ["GET"]),
+  r("/v2/stores/{store}/{id}", ["DELETE"], ["DELETE"]),
   // The metadata definitions catalog, with Glance's body_reject flags route by route (glance/api/v2/router.py).
   r("/v2/metadefs/resource_types", ["GET"], ["GET"]),
   r("/v2/metadefs/namespaces", ["GET", "POST"]),

@@ -2,12 +2,15 @@
 import type { Image, ImageStatus, MemberStatus } from "../domain/image";
 import type { ListQuery } from "../domain/image-list";
 import type { Membership } from "../domain/policy";
+import type { StoreCatalog } from "../domain/stores";
 
 /** An image as stored, with the revision used for optimistic concurrency. */
 export interface StoredImage extends Image {
   revision: number;
   uploadStartedAt: number | null;
   uploadId: string | null;
+  /** Copies reserved against the storage quota and not yet stored (an import or copy-image in progress). */
+  pendingCopies: number;
 }
 
 export interface ImageMember {
@@ -21,7 +24,7 @@ export interface ImageMember {
 /** Fields a data upload/import sets together with a status change. */
 export type ImageDataFields = Partial<
   Pick<Image, "size" | "virtualSize" | "checksum" | "osHashAlgo" | "osHashValue" | "diskFormat" | "containerFormat"> &
-    Pick<StoredImage, "uploadStartedAt" | "uploadId"> & {
+    Pick<StoredImage, "uploadStartedAt" | "uploadId" | "stores" | "pendingCopies"> & {
       /** Declared size of the upload/stage in progress: counted as used by the storage quota until it ends. */
       uploadSize: number | null;
     }
@@ -150,4 +153,15 @@ export interface BlobStore {
   sizeOf(key: string): Promise<number | null>;
   /** Deletes an object if present; never fails for a missing key. */
   delete(key: string): Promise<void>;
+}
+
+/** The configured stores and the blob store behind each (one R2 bucket per store). */
+export interface StoreSet {
+  catalog: StoreCatalog;
+  /** The store's blobs, or null when no such store is configured. */
+  get(id: string): BlobStore | null;
+  /** The default store: uploads, stages and imports without a named store go there. */
+  readonly primary: BlobStore;
+  /** Every store's blobs (a DELETE or a given-up upload removes the key from all of them). */
+  readonly all: readonly BlobStore[];
 }

@@ -36,5 +36,5 @@ export function contentLength(headers: Headers): number | null {
 /** Checks run before the image is looked up, as Glance's request deserializer does. */
 export function parseUpload(req: Request): UploadInput {
   assertOctetStream(req.headers.get("content-type") ?? undefined);
-  return { body: req.body, declaredSize: declaredSize(req.headers) };
+  return { body: req.body, declaredSize: declaredSize(req.headers), store: req.headers.get("x-image-meta-store") };
 }

@@ -17,7 +17,8 @@ imageData.put("/:imageId/file", async (c) => {
 
 imageData.get("/:imageId/file", async (c) => {
   const pickRange = rangeFromRequest(c.req.raw.headers);
-  const data = await c.var.services.imageData.download(c.var.ctx, c.req.param("imageId"), pickRange);
+  const prefer = new URL(c.req.url).searchParams.get("prefer");
+  const data = await c.var.services.imageData.download(c.var.ctx, c.req.param("imageId"), pickRange, prefer);
   if (!data) return c.body(null, 204);
   // Exactly application/octet-stream: glanceclient only streams the body for that exact string.
   const headers = new Headers({ "Content-Type": "application/octet-stream" });

@@ -35,7 +35,8 @@ imageImport.get("/:imageId/stage", async (c) => {
 
 imageImport.post("/:imageId/import", async (c) => {
   const req = parseImportRequest(await readJson(c.req.raw, c.var.config.maxJsonBody), c.var.services.imports.methods);
-  await c.var.services.imports.start(c.var.ctx, c.req.param("imageId"), req);
+  const storeHeader = c.var.config.stores.catalog.multi ? (c.req.header("x-image-meta-store") ?? null) : null;
+  await c.var.services.imports.start(c.var.ctx, c.req.param("imageId"), { ...req, storeHeader });
   return c.body(null, 202);
 });
 

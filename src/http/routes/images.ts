@@ -5,7 +5,7 @@ import { readJson } from "../json-body";
 import { parseCreateImage } from "../requests/create-image";
 import { parseImagePatch, patchDialect } from "../requests/image-patch";
 import { parseListImages } from "../requests/list-images";
-import { toGlanceImage } from "../responses/image";
+import { imageView, toGlanceImage } from "../responses/image";
 import { toImageList } from "../responses/image-list";
 
 export const images = new Hono<AppEnv>();
@@ -14,7 +14,7 @@ images.get("/", async (c) => {
   const url = new URL(c.req.url);
   const query = parseListImages(url);
   const page = await c.var.services.images.list(c.var.ctx, query);
-  return c.json(toImageList(page, url, query.limit));
+  return c.json(toImageList(page, url, query.limit, imageView(c)));
 });
 
 images.post("/", async (c) => {
@@ -22,13 +22,15 @@ images.post("/", async (c) => {
   const image = await c.var.services.images.create(c.var.ctx, input);
   c.header("Location", `${publicBase(c)}/v2/images/${image.id}`);
   // openstacksdk decides from this header whether create_image(use_import=True) may stage + import.
+  const { catalog } = c.var.config.stores;
   c.header("OpenStack-image-import-methods", c.var.services.imports.methods.join(","));
-  return c.json(toGlanceImage(image), 201);
+  if (catalog.multi) c.header("OpenStack-image-store-ids", catalog.stores.map((s) => s.id).join(","));
+  return c.json(toGlanceImage(image, imageView(c)), 201);
 });
 
 images.get("/:imageId", async (c) => {
   const image = await c.var.services.images.show(c.var.ctx, c.req.param("imageId"));
-  return c.json(toGlanceImage(image));
+  return c.json(toGlanceImage(image, imageView(c)));
 });
 
 images.patch("/:imageId", async (c) => {
@@ -36,7 +38,7 @@ images.patch("/:imageId", async (c) => {
   const dialect = patchDialect(c.req.header("content-type"));
   const ops = parseImagePatch(dialect, await readJson(c.req.raw, c.var.config.maxJsonBody));
   const image = await c.var.services.images.update(c.var.ctx, c.req.param("imageId"), ops, dialect);
-  return c.json(toGlanceImage(image));
+  return c.json(toGlanceImage(image, imageView(c)));
 });
 
 images.delete("/:imageId", async (c) => {

@@ -2,7 +2,7 @@
 import type { ImageStatus } from "../../domain/image";
 import { logFailure } from "../../lib/log-failure";
 import type { StagingRepository } from "../import/ports";
-import type { BlobStore, ImageDataFields, ImageRepository, StoredImage } from "../ports";
+import type { BlobStore, ImageDataFields, ImageRepository, StoredImage, StoreSet } from "../ports";
 import { dataKey } from "./keys";
 
 /** Leaving `saving`/`uploading`/`importing` for `queued` forgets everything about the data (Glance's _restore). */
@@ -15,6 +15,8 @@ export const NO_DATA: ImageDataFields = {
   uploadStartedAt: null,
   uploadId: null,
   uploadSize: null,
+  stores: [],
+  pendingCopies: 0,
 };
 
 /** queued: reset by us; deleted: the image is gone (its bytes dropped too); lost: someone else owns it now. */
@@ -34,6 +36,8 @@ export interface GiveUpTarget {
 export interface GiveUpDeps {
   repo: Pick<ImageRepository, "find" | "transition">;
   blobs: BlobStore;
+  /** With several stores: the key goes from every one (an upload or a copy may have written any of them). */
+  stores?: Pick<StoreSet, "all">;
   staging: Pick<StagingRepository, "find" | "remove">;
   now: () => number;
 }
@@ -72,15 +76,20 @@ export async function giveUpData(d: GiveUpDeps, imageId: string, t: GiveUpTarget
  * the staging record. A failed abort is logged, not thrown: an upload that is already gone is fine.
  */
 export async function dropData(
-  d: Pick<GiveUpDeps, "blobs" | "staging">,
+  d: Pick<GiveUpDeps, "blobs" | "staging" | "stores">,
   imageId: string,
   uploadIds: readonly (string | null | undefined)[] = [],
 ): Promise<void> {
   const key = dataKey(imageId);
   const rec = await d.staging.find(imageId);
+  const everywhere = [...new Set([d.blobs, ...(d.stores?.all ?? [])])];
   for (const uploadId of new Set([...uploadIds, rec?.uploadId])) {
-    if (uploadId) await d.blobs.abortMultipart(key, uploadId).catch((e) => logFailure("multipart abort", key, e));
+    if (!uploadId) continue;
+    // The row does not say which store an upload id belongs to: it is aborted wherever it may be.
+    const results = await Promise.allSettled(everywhere.map((b) => b.abortMultipart(key, uploadId)));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed && results.every((r) => r.status === "rejected")) logFailure("multipart abort", key, failed.reason);
   }
-  await d.blobs.delete(key);
+  for (const blobs of everywhere) await blobs.delete(key);
   if (rec) await d.staging.remove(imageId);
 }

@@ -1,14 +1,15 @@
 // Image data use cases (upload, download, discard): bytes in the BlobStore, status changes by CAS.
-import { DomainError } from "../../domain/errors";
+import { badRequest, conflict, DomainError, forbidden, gone, notFound } from "../../domain/errors";
 import type { Image } from "../../domain/image";
 import type { FormatSettings } from "../../domain/image-format";
 import { assertFormatsSet, assertTransition, DATALESS_STATUSES } from "../../domain/image-status";
 import { assertDownloadable } from "../../domain/policy";
 import type { RequestContext } from "../../domain/request-context";
+import { holdingStores, parsePrefer, READ_ONLY_STORE, readOrder, storeById, unknownStore } from "../../domain/stores";
 import { logFailure } from "../../lib/log-failure";
 import type { StagingRepository } from "../import/ports";
 import { loadImage } from "../load-image";
-import type { BlobStore, ByteRange, ImageRepository, StoredImage } from "../ports";
+import type { BlobStore, ByteRange, ImageRepository, StoredImage, StoreSet } from "../ports";
 import type { QuotaPolicy } from "../quota";
 import { claimData } from "./claim";
 import { watchDeletion } from "./deletion-watch";
@@ -37,7 +38,9 @@ export interface UploadSettings {
 
 export interface ImageDataServiceDeps {
   repo: ImageRepository;
+  /** The default store's blobs. */
   blobs: BlobStore;
+  stores: StoreSet;
   staging: Pick<StagingRepository, "find" | "remove">;
   settings: UploadSettings;
   quota: Pick<QuotaPolicy, "admitData" | "assertUploadingCount" | "reservation">;
@@ -50,6 +53,8 @@ export interface UploadInput {
   declaredSize: number | null;
   /** false only from bench:data (BENCH_ROUTES=1): the format inspector sees no bytes, so its cost shows. */
   inspect?: boolean;
+  /** X-Image-Meta-Store: the store to write to (with several stores; ignored otherwise, as in Glance). */
+  store?: string | null;
 }
 
 export interface ImageDownload {
@@ -70,8 +75,10 @@ export class ImageDataService {
    * Any failure removes the partial data and puts the image back to queued, so the client can retry.
    */
   async upload(ctx: RequestContext, id: string, input: UploadInput): Promise<void> {
-    const { repo, blobs, settings, now } = this.d;
+    const { repo, settings, now } = this.d;
     const declared = input.declaredSize;
+    // The store is judged before the image is looked up, as in Glance.
+    const { storeId, blobs } = this.uploadStore(input.store ?? null);
     let { image } = await loadImage(repo, ctx, id, "upload_image");
     if (isAbandoned(image, settings.staleSeconds * 1000, now())) image = await this.reclaim(image);
     assertTransition(image.status, "saving");
@@ -138,6 +145,8 @@ export class ImageDataService {
         uploadStartedAt: null,
         uploadId: null,
         uploadSize: null,
+        stores: [storeId],
+        pendingCopies: 0,
       });
       if (outcome === "done") return;
       throw outcome === "deleted" ? goneDuringUpload(id) : takenOver(id);
@@ -146,6 +155,18 @@ export class ImageDataService {
     } finally {
       watch.stop();
     }
+  }
+
+  /** The store an upload writes to: X-Image-Meta-Store with several stores, else the default store. */
+  private uploadStore(header: string | null): { storeId: string; blobs: BlobStore } {
+    const { catalog } = this.d.stores;
+    const storeId = catalog.multi && header !== null ? header : catalog.defaultId;
+    const store = storeById(catalog, storeId);
+    const blobs = this.d.stores.get(storeId);
+    if (!store || !blobs) throw badRequest(unknownStore(storeId));
+    // Glance's StoreAddDisabled answer (410), here before any byte is read, so the image stays queued.
+    if (store.readOnly) throw gone(READ_ONLY_STORE);
+    return { storeId, blobs };
   }
 
   /**
@@ -183,20 +204,56 @@ export class ImageDataService {
     ctx: RequestContext,
     id: string,
     pickRange: (size: number) => ByteRange | null,
+    preferRaw: string | null = null,
   ): Promise<ImageDownload | null> {
+    const prefer = parsePrefer(this.d.stores.catalog, preferRaw);
     const { image } = await loadImage(this.d.repo, ctx, id, "download_image");
     assertDownloadable(ctx, image);
     if (DATALESS_STATUSES.includes(image.status)) return null;
     if (image.size === null) throw unavailable();
     const range = pickRange(image.size);
-    const blob = await this.d.blobs.get(dataKey(id), range ?? undefined);
-    // Never serve bytes that are not the image's: a missing or different object is a storage fault.
-    if (!blob || blob.size !== image.size) {
+    const { catalog } = this.d.stores;
+    // The best store first (prefer, weight, default); a missing or wrong-sized object falls back to the next.
+    for (const storeId of readOrder(catalog, holdingStores(catalog, image), prefer)) {
+      const blob = await this.d.stores.get(storeId)!.get(dataKey(id), range ?? undefined);
+      // Never serve bytes that are not the image's: a missing or different object is a storage fault.
+      if (blob && blob.size === image.size)
+        return { size: image.size, checksum: image.checksum, range, body: blob.body };
       await blob?.body.cancel();
-      logFailure("download", id, new Error(blob ? "stored object has the wrong size" : "stored object is missing"));
-      throw unavailable();
+      const why = blob ? "has the wrong size" : "is missing";
+      logFailure("download", id, new Error(`stored object in store ${storeId} ${why}`));
     }
-    return { size: image.size, checksum: image.checksum, range, body: blob.body };
+    throw unavailable();
+  }
+
+  /**
+   * DELETE /v2/stores/{store}/{id}: drops the image's data from one store, never from its last one. The row
+   * changes first (so no download picks that store any more), then the object goes.
+   */
+  async deleteFromStore(ctx: RequestContext, storeId: string, id: string): Promise<void> {
+    const { repo, stores, now } = this.d;
+    if (!stores.catalog.multi) throw notFound();
+    if (!storeById(stores.catalog, storeId))
+      throw conflict(`The selected store ${storeId} is not available on this node.`);
+    const miss = () => notFound(`Failed to find image ${id}`);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const { image } = await loadImage(repo, ctx, id, "delete_image_location", miss);
+      if (image.status !== "active")
+        throw conflict("It's not allowed to remove image data from store if image status is not 'active'");
+      const holding = holdingStores(stores.catalog, image);
+      if (holding.length === 1)
+        throw forbidden(
+          "Cannot delete image data from the only store containing it. Consider deleting the image instead.",
+        );
+      if (!holding.includes(storeId)) throw notFound(`Image ${id} is not stored in store ${storeId}.`);
+      const fields = { stores: holding.filter((s) => s !== storeId) };
+      const change = { from: "active", to: "active", fields, revision: image.revision } as const;
+      if (await repo.transition(id, change, now())) {
+        await stores.get(storeId)!.delete(dataKey(id));
+        return;
+      }
+    }
+    throw conflict("The image was changed by another request; please retry.");
   }
 
   /** Removes whatever bytes an image has (called after the image row became a tombstone). */

@@ -33,7 +33,7 @@ import { giveUpData } from "../data/give-up";
 import { dataKey } from "../data/keys";
 import { type BlockTap, pump } from "../data/pump";
 import { MAX_PARTS, MIN_PART, partSink } from "../data/sinks";
-import type { BlobStore, ImageRepository, StoredImage } from "../ports";
+import type { BlobStore, ImageRepository, StoredImage, StoreSet } from "../ports";
 import type { QuotaPolicy } from "../quota";
 import type { StagedPart, StagingRecord, StagingRepository } from "./ports";
 
@@ -50,7 +50,10 @@ export interface StageSettings {
 /** What staging needs, chunked or in one request (StageService passes its own deps through). */
 export interface StageDeps {
   repo: ImageRepository;
+  /** The default store: staged data waits there for its import (the staging area). */
   blobs: BlobStore;
+  /** Every store (a given-up stage's key is dropped from all of them). */
+  stores?: Pick<StoreSet, "all">;
   staging: StagingRepository;
   settings: StageSettings;
   quota: Pick<QuotaPolicy, "admitData" | "assertUploadingCount" | "reservation">;

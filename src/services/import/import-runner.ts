@@ -1,33 +1,39 @@
 // The import pipeline: runs one queued import task, idempotently (claim by CAS, takeover after a timeout),
-// through its method (glance-direct, web-download or glance-download) to an active image, or gives the data up.
+// through its method (glance-direct, web-download or glance-download) into its first store, then to every other target store
+// (store-fanout.ts; copy-image is that phase alone), to an active image, or gives the data up.
 import { DomainError } from "../../domain/errors";
 import type { FormatSettings } from "../../domain/image-format";
 import { assertWithinLimits, type Limits } from "../../domain/properties";
+import { editList, holdingStores, READ_ONLY_STORE, readOrder, storeById } from "../../domain/stores";
 import { logFailure } from "../../lib/log-failure";
 import { dropData, type GiveUpOutcome, giveUpData } from "../data/give-up";
-import type { BlobStore, ImageRepository, StoredImage } from "../ports";
+import type { BlobStore, ImageRepository, StoredImage, StoreSet } from "../ports";
 import type { QuotaPolicy } from "../quota";
 import { finishStaged } from "./glance-direct";
 import { checkGlanceSource, type GlanceCredential, glanceDownload } from "./glance-download";
-import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, STORE_ID, unlock } from "./import-lock";
+import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, unlock } from "./import-lock";
 import { type ImportedData, ImportFailure, TaskLost } from "./outcome";
 import type { CredentialSeal, ImportMessage, StagingRepository, TaskRepository } from "./ports";
+import { type FanOutPlan, holds, StoreFanOut } from "./store-fanout";
 import { TaskClaim } from "./task-claim";
 import { webDownload } from "./web-download";
 
 export interface ImportRunnerDeps {
   repo: ImageRepository;
-  /** web-download bytes count against the owner's storage quota, like uploads. */
+  /** web-download bytes count against the owner's storage quota, like uploads; so does every further copy. */
   quota: Pick<QuotaPolicy, "admitData" | "reservation">;
   staging: StagingRepository;
   tasks: TaskRepository;
+  /** The default store: staged data (glance-direct) is read from there. */
   blobs: BlobStore;
+  stores: StoreSet;
   fetch: typeof fetch;
   /** Opens glance-download's sealed credential (null: glance-download is not offered here). */
   seal: CredentialSeal | null;
   settings: {
     sizeCap: number;
     partSize: number;
+    singlePutMax: number;
     allowHosts: string[];
     taskTimeoutMs: number;
     formats: FormatSettings;
@@ -41,8 +47,14 @@ export interface ImportRunnerDeps {
 
 const ATTEMPTS = 5;
 
+type ImportReq = { method?: { name?: string; uri?: string } & Record<string, unknown>; all_stores_must_succeed?: boolean };
+
 export class ImportRunner {
-  constructor(private readonly d: ImportRunnerDeps) {}
+  private readonly fanOut: StoreFanOut;
+
+  constructor(private readonly d: ImportRunnerDeps) {
+    this.fanOut = new StoreFanOut(d);
+  }
 
   /** "ack" when the message is done with (including duplicates); "retry" when it must come back later. */
   async run(msg: ImportMessage): Promise<"ack" | "retry"> {
@@ -76,28 +88,60 @@ export class ImportRunner {
       return claim.end("failure", `Image ${imageId} was deleted during import.`);
     }
     const image = found.image;
-    // A crashed earlier run may have activated the image before it could close the task.
-    if (image.status === "active" && image.properties[LOCK_PROPERTY] === undefined) return claim.end("success", "");
-    if (image.status !== "importing" || image.properties[LOCK_PROPERTY] !== task.id)
+    const req = task.input?.import_req as ImportReq | undefined;
+    const method = req?.method?.name;
+    const targets = this.targetsOf(task.input?.backend);
+    const mustSucceed = req?.all_stores_must_succeed !== false;
+    const locked = image.properties[LOCK_PROPERTY] === task.id;
+    // A crashed earlier run may have activated the image (and released it) before it could close the task.
+    if (
+      image.status === "active" &&
+      !locked &&
+      method !== "copy-image" &&
+      image.properties[LOCK_PROPERTY] === undefined
+    )
+      return claim.end("success", "");
+    if (!locked || (image.status !== "importing" && image.status !== "active"))
       return claim.end("failure", `Image ${imageId} is not being imported by this task.`);
-    const req = task.input?.import_req as { method?: Record<string, unknown> } | undefined;
+    // copy-image, or an import redelivered after its first store made it active: only copies are left.
+    if (image.status === "active") {
+      const source = readOrder(this.d.stores.catalog, holdingStores(this.d.stores.catalog, image))[0];
+      if (source === undefined) return this.fail(claim, imageId, `Image ${imageId} has no data to copy.`, targets);
+      return this.finish(claim, imageId, { source, targets, mustSucceed: mustSucceed && method === "copy-image" });
+    }
+    // The data lands in one store first: glance-direct's staging area (the default store), else the first target.
+    const landing = method === "glance-direct" ? this.d.stores.catalog.defaultId : this.firstWritable(targets);
+    if (landing === null) return this.fail(claim, imageId, READ_ONLY_STORE, targets);
+    const via = { ...this.d, blobs: this.d.stores.get(landing)! };
     let data: ImportedData;
     try {
-      const method = req?.method ?? {};
-      if (method.name === "web-download") data = await webDownload(this.d, claim, image, String(method.uri ?? ""));
-      else if (method.name === "glance-download") data = await this.glanceDownload(claim, image, method, msg);
-      else data = await finishStaged({ ...this.d, ...this.d.settings }, claim, image);
+      data = await this.land(via, claim, image, req, msg);
     } catch (err) {
       if (err instanceof TaskLost) throw err;
       const message = err instanceof ImportFailure ? err.message : "Image import failed.";
       if (!(err instanceof ImportFailure)) logFailure("import", imageId, err);
-      await this.fail(claim, imageId, message);
+      await this.fail(claim, imageId, message, targets);
       return;
     }
-    await this.activate(claim, imageId, data);
+    await this.finish(claim, imageId, { source: landing, targets, mustSucceed, data });
+  }
+
+  /** The method's own work: bring the data into the landing store (`via.blobs`), hashed and inspected. */
+  private land(
+    via: ImportRunnerDeps,
+    claim: TaskClaim,
+    image: StoredImage,
+    req: ImportReq | undefined,
+    msg: ImportMessage,
+  ): Promise<ImportedData> {
+    const method = req?.method;
+    if (method?.name === "web-download") return webDownload(via, claim, image, String(method.uri ?? ""));
+    if (method?.name === "glance-download") return this.glanceDownload(via, claim, image, method, msg);
+    return finishStaged({ ...via, ...via.settings }, claim, image);
   }
 
   private async glanceDownload(
+    via: ImportRunnerDeps,
     claim: TaskClaim,
     image: StoredImage,
     method: Record<string, unknown>,
@@ -113,7 +157,7 @@ export class ImportRunner {
     const opened = msg.credential && this.d.seal ? await this.d.seal.open(msg.credential) : null;
     if (opened === null) throw new ImportFailure("The credentials of this glance-download import could not be read.");
     const credential = JSON.parse(opened) as GlanceCredential;
-    const deps = { ...this.d, copyPrefixes: this.d.settings.glanceDownloadProperties };
+    const deps = { ...via, copyPrefixes: via.settings.glanceDownloadProperties };
     const data = await glanceDownload(deps, claim, image, source, credential);
     // Copied properties count against the property quota like any others.
     const properties = { ...image.properties, ...data.metadata?.properties };
@@ -126,42 +170,36 @@ export class ImportRunner {
     return data;
   }
 
-  /** importing -> active with the data fields and the lock removed, then the task succeeds. */
-  private async activate(claim: TaskClaim, imageId: string, data: ImportedData): Promise<void> {
-    const { repo, staging, now } = this.d;
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-      const found = await repo.find(imageId, null);
-      if (!found || !this.holds(claim, found.image)) break;
-      const image = found.image;
-      const fields = {
-        size: data.size,
-        virtualSize: data.virtualSize,
-        checksum: data.md5,
-        osHashAlgo: "sha512",
-        osHashValue: data.sha512,
-        uploadId: null,
-        uploadStartedAt: null,
-        uploadSize: null,
-        // glance-download: the remote image's formats, as Glance's _ImportMetadata sets them.
-        ...(data.metadata && { diskFormat: data.metadata.diskFormat, containerFormat: data.metadata.containerFormat }),
-      };
-      const copied = data.metadata?.properties;
-      const properties = { ...unlock(image.properties), ...copied, [IMPORTING_PROPERTY]: "" };
-      const change = { from: "importing", to: "active", fields, properties, revision: image.revision } as const;
-      if (await repo.transition(imageId, change, now())) {
-        await staging.remove(imageId);
-        return claim.end("success", "");
-      }
+  /** The per-store phase, then the task's end: success, or the import given up. */
+  private async finish(claim: TaskClaim, imageId: string, plan: FanOutPlan): Promise<void> {
+    const result = await this.fanOut.run(claim, imageId, plan);
+    if (result.outcome === "lost") return this.lost(claim, imageId);
+    if (result.outcome === "failed") {
+      if (plan.data) return this.fail(claim, imageId, result.message, result.failed);
+      // copy-image: the image stays active where it was; the failed stores are recorded, the lock goes.
+      await this.unlockWith(claim, imageId, result.failed);
+      return claim.end("failure", result.message);
     }
-    // Deleted while we imported (the bytes we stored are nobody's), or changed under us every time.
-    const outcome = await this.giveUp(claim, imageId);
+    if (plan.data) {
+      const image = (await this.d.repo.find(imageId, null))?.image;
+      if (image?.status === "importing" && (await this.fanOut.activate(claim, imageId, plan.data)) !== "done")
+        return this.lost(claim, imageId);
+      await this.d.staging.remove(imageId);
+    }
+    if ((await this.fanOut.release(claim, imageId, plan.source)) !== "done") return this.lost(claim, imageId);
+    return claim.end("success", "");
+  }
+
+  /** Deleted while we imported (the bytes we stored are nobody's), or changed under us every time. */
+  private async lost(claim: TaskClaim, imageId: string): Promise<void> {
+    const outcome = await this.giveUp(claim, imageId, []);
     const why = outcome === "deleted" ? "was deleted" : "changed";
     await claim.end("failure", `Image ${imageId} ${why} during import.`);
   }
 
-  /** Failure: every byte dropped, image back to queued with the failed store recorded, task `failure`. */
-  private async fail(claim: TaskClaim, imageId: string, message: string): Promise<void> {
-    await this.giveUp(claim, imageId);
+  /** Failure: every byte dropped, image back to queued with the failed stores recorded, task `failure`. */
+  private async fail(claim: TaskClaim, imageId: string, message: string, failed: string[]): Promise<void> {
+    await this.giveUp(claim, imageId, failed);
     await claim.end("failure", message);
   }
 
@@ -169,16 +207,44 @@ export class ImportRunner {
    * We drop staged data on failure instead of keeping it for a retry as Glance may: a failed image goes
    * back to queued, and nothing is left in R2 that no row points to.
    */
-  private giveUp(claim: TaskClaim, imageId: string): Promise<GiveUpOutcome> {
+  private giveUp(claim: TaskClaim, imageId: string, failed: string[]): Promise<GiveUpOutcome> {
     return giveUpData(this.d, imageId, {
       from: "importing",
-      owns: (image) => this.holds(claim, image),
-      properties: (image) => ({ ...unlock(image.properties), [IMPORTING_PROPERTY]: "", [FAILED_PROPERTY]: STORE_ID }),
+      owns: (image) => holds(claim, image),
+      properties: (image) => ({
+        ...unlock(image.properties),
+        [IMPORTING_PROPERTY]: "",
+        [FAILED_PROPERTY]: editList(image.properties[FAILED_PROPERTY], failed),
+      }),
     });
   }
 
-  /** The image is still being imported by this task (a DELETE or a takeover ends that). */
-  private holds(claim: TaskClaim, image: StoredImage): boolean {
-    return image.status === "importing" && image.properties[LOCK_PROPERTY] === claim.task.id;
+  /** copy-image's end after a failure: lock released, failed stores recorded, status untouched. */
+  private async unlockWith(claim: TaskClaim, imageId: string, failed: string[]): Promise<void> {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const image = (await this.d.repo.find(imageId, null))?.image;
+      if (!image || !holds(claim, image)) return;
+      const properties = {
+        ...unlock(image.properties),
+        [IMPORTING_PROPERTY]: "",
+        [FAILED_PROPERTY]: editList(image.properties[FAILED_PROPERTY], failed),
+      };
+      const fields = { pendingCopies: 0 };
+      const change = { from: image.status, to: image.status, fields, properties, revision: image.revision };
+      if (await this.d.repo.transition(imageId, change, this.d.now())) return;
+    }
+  }
+
+  /** The task's target stores; a single-store task records [null], the one store. */
+  private targetsOf(backend: unknown): string[] {
+    const ids = Array.isArray(backend) ? backend.filter((b): b is string => typeof b === "string") : [];
+    return ids.length > 0 ? ids : [this.d.stores.catalog.defaultId];
+  }
+
+  private firstWritable(targets: string[]): string | null {
+    const { catalog } = this.d.stores;
+    return (
+      targets.find((t) => storeById(catalog, t) && !storeById(catalog, t)!.readOnly && this.d.stores.get(t)) ?? null
+    );
   }
 }

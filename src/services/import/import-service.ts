@@ -2,6 +2,7 @@
 import { badRequest, conflict, DomainError } from "../../domain/errors";
 import { authorize } from "../../domain/policy";
 import type { RequestContext } from "../../domain/request-context";
+import { importTargets, inConfigOrder, type StoreCatalog } from "../../domain/stores";
 import { checkImportUri } from "../../domain/uri-filter";
 import { logFailure } from "../../lib/log-failure";
 import { loadImage } from "../load-image";
@@ -10,14 +11,18 @@ import { checkGlanceSource, findGlanceEndpoint, type GlanceCredential, type Glan
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, TASK_TYPE, unlock } from "./import-lock";
 import type { CredentialSeal, ImportMessage, ImportQueue, Task, TaskRepository } from "./ports";
 
-export type ImportMethod = "glance-direct" | "web-download" | "glance-download";
+export type ImportMethod = "glance-direct" | "web-download" | "copy-image" | "glance-download";
 
 /**
- * The methods this site offers, in the order /v2/info/import and the create header list them (Glance's
- * order). glance-download needs the caller's Keystone token and catalog, so it is offered only in Keystone mode.
+ * The methods this site offers, in Glance's order (the order /v2/info/import and the create header list them).
+ * copy-image needs a second store to copy to; glance-download needs the caller's Keystone token and catalog, so
+ * it is offered only in Keystone mode.
  */
-export function importMethods(opts: { glanceDownload: boolean }): readonly ImportMethod[] {
-  return opts.glanceDownload ? ["glance-direct", "web-download", "glance-download"] : ["glance-direct", "web-download"];
+export function importMethods(opts: { multiStore: boolean; glanceDownload: boolean }): readonly ImportMethod[] {
+  const methods: ImportMethod[] = ["glance-direct", "web-download"];
+  if (opts.multiStore) methods.push("copy-image");
+  if (opts.glanceDownload) methods.push("glance-download");
+  return methods;
 }
 
 export interface ImportRequest {
@@ -26,15 +31,18 @@ export interface ImportRequest {
   uri: string | null;
   /** The whole request body, kept as the task's `import_req`. */
   body: Record<string, unknown>;
+  /** X-Image-Meta-Store, which names the one target store when the body names none. */
+  storeHeader?: string | null;
 }
 
 export interface ImportServiceDeps {
   repo: ImageRepository;
+  stores: StoreCatalog;
+  /** Seals glance-download's token into its queue message; null when glance-download is not offered. */
+  seal: CredentialSeal | null;
   tasks: TaskRepository;
   queue: ImportQueue | null;
   allowHosts: string[];
-  /** Seals glance-download's token into its queue message; null when glance-download is not offered. */
-  seal: CredentialSeal | null;
   now: () => number;
   newId: () => string;
 }
@@ -46,44 +54,65 @@ export class ImportService {
   readonly methods: readonly ImportMethod[];
 
   constructor(private readonly d: ImportServiceDeps) {
-    this.methods = importMethods({ glanceDownload: d.seal !== null });
+    this.methods = importMethods({ multiStore: d.stores.multi, glanceDownload: d.seal !== null });
   }
 
   /** Validates, records the task and hands it to the queue; the caller answers 202. */
   async start(ctx: RequestContext, id: string, req: ImportRequest): Promise<void> {
-    const { repo, tasks, now } = this.d;
+    const { repo, tasks, now, stores } = this.d;
+    const copy = req.method === "copy-image";
+    const mustSucceed = req.body.all_stores_must_succeed ?? true;
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const { image, membership } = await loadImage(repo, ctx, id, "get_image");
-      // Glance judges the image's state (409) before the caller's right to modify it (403).
+      // Glance judges the image's state (409) before the caller's right to act on it (403).
       checkState(image, req.method);
       // glance-download's fields are judged after the state and before the caller's rights, as in Glance.
       const glance = req.method === "glance-download" ? checkGlanceSource(methodOf(req)) : null;
-      authorize(ctx, image, membership, "modify_image");
+      authorize(ctx, image, membership, copy ? "copy_image" : "modify_image");
+      const targets = stores.multi ? this.targets(image, req) : null;
+      if (targets?.length === 0) return; // copy-image to all stores: already everywhere, nothing to do (Glance)
+      if (!mustSucceed && !stores.multi)
+        throw badRequest(`All_stores_must_succeed can only be set with enabled_backends ${req.uri ?? "None"}`);
       if (req.method === "web-download") {
         const check = checkImportUri(req.uri ?? "", { allowHosts: this.d.allowHosts });
         if (!check.ok) throw badRequest(`URI for web-download does not pass filtering: ${req.uri ?? "None"}`);
       }
       const credential = glance ? await this.credential(ctx, glance) : null;
       const at = now();
-      const task = newTask(ctx, image, req, this.d.newId(), at);
+      const task = newTask(ctx, image, req, targets, this.d.newId(), at);
       await tasks.insert(task);
-      // The status change is the import lock: a second import now fails the state rules with 409.
+      // The lock property (and for the other methods the status change) makes a second import a 409.
       const properties = {
         ...image.properties,
         [LOCK_PROPERTY]: task.id,
-        [IMPORTING_PROPERTY]: "",
+        [IMPORTING_PROPERTY]: (targets ?? []).join(","),
         [FAILED_PROPERTY]: "",
       };
-      const change = { from: image.status, to: "importing", properties, revision: image.revision } as const;
+      // copy-image leaves the image active (its data stays readable), the other methods move it to importing.
+      const to = copy ? "active" : "importing";
+      const change = { from: image.status, to, properties, revision: image.revision } as const;
       if (!(await repo.transition(id, change, at))) {
         await tasks.remove(task.id);
         continue; // the image changed between read and write: judge it again
       }
       const message: ImportMessage = credential === null ? { taskId: task.id } : { taskId: task.id, credential };
-      await this.enqueue(task, message, { ...image, status: "importing", properties, revision: image.revision + 1 });
+      await this.enqueue(task, message, { ...image, status: to, properties, revision: image.revision + 1 });
       return;
     }
     throw conflict("The image was changed by another request; please retry.");
+  }
+
+  /** The stores an import writes to, in the order given; copy-image drops or refuses stores that have the image. */
+  private targets(image: StoredImage, req: ImportRequest): string[] {
+    const { stores } = this.d;
+    const allStores = req.body.all_stores === true;
+    const ids = importTargets(stores, { stores: req.body.stores, allStores, header: req.storeHeader ?? null });
+    if (req.method !== "copy-image") return ids;
+    const present = inConfigOrder(stores, image.stores.length > 0 ? image.stores : [stores.legacyId]);
+    if (allStores) return ids.filter((s) => !present.includes(s));
+    const there = present.find((s) => ids.includes(s));
+    if (there !== undefined) throw badRequest(`Image is already present at store '${there}'`);
+    return ids;
   }
 
   /**
@@ -98,8 +127,8 @@ export class ImportService {
     } catch (err) {
       const properties = image.properties[LOCK_PROPERTY] === task.id ? unlock(image.properties) : image.properties;
       const method = (task.input?.import_req as { method?: { name?: string } } | undefined)?.method?.name;
-      const back = method === "glance-direct" ? "uploading" : "queued";
-      const change = { from: "importing", to: back, properties, revision: image.revision } as const;
+      const back = method === "glance-direct" ? "uploading" : method === "copy-image" ? "active" : "queued";
+      const change = { from: image.status, to: back, properties, revision: image.revision } as const;
       await repo.transition(image.id, change, now()).catch(() => false);
       await tasks.update(task.id, task, {
         status: "failure",
@@ -125,8 +154,14 @@ export class ImportService {
 
 const methodOf = (req: ImportRequest) => req.body.method as Record<string, unknown>;
 
+
 /** Glance's 409 state rules, in its order. */
 function checkState(image: StoredImage, method: ImportMethod): void {
+  if (method === "copy-image") {
+    if (image.status !== "active") throw conflict("Only images with status active can be targeted for copying");
+    if (image.properties[LOCK_PROPERTY] !== undefined) throw conflict("Image has active task");
+    return;
+  }
   if (image.status === "active") throw conflict("Image with status active cannot be target for import");
   if ((method === "web-download" || method === "glance-download") && image.status !== "queued")
     throw conflict(`Image needs to be in 'queued' state to use '${method}' method`);
@@ -136,7 +171,14 @@ function checkState(image: StoredImage, method: ImportMethod): void {
   if (image.diskFormat == null) throw conflict("'disk_format' needs to be set before import");
 }
 
-function newTask(ctx: RequestContext, image: StoredImage, req: ImportRequest, id: string, at: number): Task {
+function newTask(
+  ctx: RequestContext,
+  image: StoredImage,
+  req: ImportRequest,
+  targets: string[] | null,
+  id: string,
+  at: number,
+): Task {
   return {
     id,
     type: TASK_TYPE,
@@ -146,8 +188,8 @@ function newTask(ctx: RequestContext, image: StoredImage, req: ImportRequest, id
     imageId: image.id,
     requestId: ctx.requestId,
     userId: ctx.userId,
-    // Single store: Glance records the target backends as [None].
-    input: { image_id: image.id, import_req: req.body, backend: [null] },
+    // The target stores, in order; a single-store site records them as [None], as Glance does.
+    input: { image_id: image.id, import_req: req.body, backend: targets ?? [null] },
     result: null,
     message: "",
     createdAt: at,

@@ -32,12 +32,19 @@ const liveMember = (imageId: string, memberId: string) =>
 
 /** Statuses whose images no longer count against a project (Glance's _image_get_count_by_owner). */
 const GONE = sql.raw(`('killed', 'deleted', 'pending_delete')`);
-/** An image's bytes for the quotas: its data, else the declared size of its upload, else its chunked stage's total. */
-const BYTES = sql.raw(`coalesce(i.size, i.upload_size, CASE WHEN i.status = 'uploading' THEN s.total END, 0)`);
+/**
+ * An image's bytes for the quotas: its data, else the declared size of its upload, else its chunked stage's total;
+ * times its copies, as Glance counts every location: the stores holding it (at least one) plus the copies an import
+ * or copy-image has reserved and not yet stored.
+ */
+const DATA = `coalesce(i.size, i.upload_size, CASE WHEN i.status = 'uploading' THEN s.total END, 0)`;
+const BYTES = sql.raw(`(${DATA} * (max(1, coalesce(json_array_length(i.stores), 0)) + i.pending_copies))`);
+/** Staged bytes are one copy whatever the targets (the stage quota is about the staging area). */
+const STAGED = sql.raw(DATA);
 
 /** One sum over the owner's live images (images_owner_idx), the way usageOf counts it. */
-const ownerSum = (owner: string, when: SQL) =>
-  sql`(SELECT coalesce(sum(CASE WHEN ${when} THEN ${BYTES} END), 0)
+const ownerSum = (owner: string, when: SQL, bytes = BYTES) =>
+  sql`(SELECT coalesce(sum(CASE WHEN ${when} THEN ${bytes} END), 0)
     FROM images i LEFT JOIN image_staging s ON s.image_id = i.id WHERE i.owner = ${owner} AND i.deleted = 0)`;
 
 /** The conditions under which `r.bytes` more still fit the owner's storage and stage quotas. */
@@ -46,7 +53,9 @@ function fits(r: Reservation): SQL[] {
   if (r.storageLimit !== null)
     conds.push(sql`${ownerSum(r.owner, sql`i.status NOT IN ${GONE}`)} + ${r.bytes} <= ${r.storageLimit}`);
   if (r.stageLimit !== null)
-    conds.push(sql`${ownerSum(r.owner, sql`i.status IN ('uploading', 'importing')`)} + ${r.bytes} <= ${r.stageLimit}`);
+    conds.push(
+      sql`${ownerSum(r.owner, sql`i.status IN ('uploading', 'importing')`, STAGED)} + ${r.bytes} <= ${r.stageLimit}`,
+    );
   return conds;
 }
 
@@ -112,7 +121,7 @@ export class D1ImageRepository implements ImageRepository {
     // One pass over the project's rows (images_owner_idx); staging totals stand in for chunked stages' sizes.
     return this.db.get<ProjectUsage>(sql`SELECT
         coalesce(sum(CASE WHEN i.status NOT IN ${GONE} THEN ${BYTES} END), 0) AS storedBytes,
-        coalesce(sum(CASE WHEN i.status IN ('uploading', 'importing') THEN ${BYTES} END), 0) AS stagedBytes,
+        coalesce(sum(CASE WHEN i.status IN ('uploading', 'importing') THEN ${STAGED} END), 0) AS stagedBytes,
         count(CASE WHEN i.status NOT IN ${GONE} THEN 1 END) AS images,
         count(CASE WHEN i.status IN ('saving', 'uploading', 'importing') THEN 1 END) AS uploading
       FROM images i LEFT JOIN image_staging s ON s.image_id = i.id

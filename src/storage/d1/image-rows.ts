@@ -12,10 +12,21 @@ function pickImage(source: Record<string, unknown>): Image {
 }
 
 export function rowToImage(r: ImageRow): StoredImage {
-  return { ...pickImage(r), revision: r.revision, uploadStartedAt: r.uploadStartedAt, uploadId: r.uploadId };
+  return {
+    ...pickImage(r),
+    stores: r.stores ?? [],
+    revision: r.revision,
+    uploadStartedAt: r.uploadStartedAt,
+    uploadId: r.uploadId,
+    pendingCopies: r.pendingCopies,
+  };
 }
 
-/** The columns a metadata write (create or PATCH) owns. */
+/**
+ * The columns a metadata write (create or PATCH) owns: not `stores`, which only the data path changes (a
+ * PATCH racing a copy must not write back the list it read).
+ */
 export function imageToColumns(i: Image): Omit<typeof images.$inferInsert, "revision" | "deleted" | "deletedAt"> {
-  return pickImage(i as unknown as Record<string, unknown>) as typeof images.$inferInsert;
+  const { stores: _stores, ...columns } = pickImage(i as unknown as Record<string, unknown>);
+  return columns as typeof images.$inferInsert;
 }

@@ -37,6 +37,10 @@ export const images = sqliteTable(
     uploadId: text("upload_id"),
     /** Declared size of the upload/stage in progress (0003): the storage quota counts it as used meanwhile. */
     uploadSize: integer("upload_size"),
+    /** Store ids holding the data (0007); NULL before 0007 = the IMAGES bucket's store. */
+    stores: text("stores", { mode: "json" }).$type<string[] | null>(),
+    /** Further copies reserved against the storage quota while an import or copy-image makes them (0007). */
+    pendingCopies: integer("pending_copies").notNull().default(0),
   },
   (t) => [
     index("images_created_idx").on(t.deleted, t.createdAt, t.id),
