@@ -47,7 +47,10 @@ export interface ImportRunnerDeps {
 
 const ATTEMPTS = 5;
 
-type ImportReq = { method?: { name?: string; uri?: string } & Record<string, unknown>; all_stores_must_succeed?: boolean };
+type ImportReq = {
+  method?: { name?: string; uri?: string } & Record<string, unknown>;
+  all_stores_must_succeed?: boolean;
+};
 
 export class ImportRunner {
   private readonly fanOut: StoreFanOut;

@@ -154,7 +154,6 @@ export class ImportService {
 
 const methodOf = (req: ImportRequest) => req.body.method as Record<string, unknown>;
 
-
 /** Glance's 409 state rules, in its order. */
 function checkState(image: StoredImage, method: ImportMethod): void {
   if (method === "copy-image") {
