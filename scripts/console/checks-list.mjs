@@ -32,11 +32,11 @@ export async function listChecks({ url, browser, run, tag }) {
     "list: filter by tag from the filter form",
     async () => {
       await signInWithToken(page, url, "demo-token");
-      await page.getByLabel("Tag").fill(tag);
+      await page.getByLabel("Tag", { exact: true }).fill(tag);
       await page.getByRole("button", { name: "Filter" }).click();
       await until(async () => (await columnTexts(page, "Name")).length === 7, "7 rows");
-      await page.getByLabel("Tag").fill(`${tag}-even`);
-      await page.getByLabel("Tag").press("Enter");
+      await page.getByLabel("Tag", { exact: true }).fill(`${tag}-even`);
+      await page.getByLabel("Tag", { exact: true }).press("Enter");
       await until(async () => (await columnTexts(page, "Name")).length === 4, "4 rows with the even tag");
     },
     page,
@@ -93,7 +93,7 @@ export async function listChecks({ url, browser, run, tag }) {
     async () => {
       await goList({ tag, name: `${tag}-charlie` });
       assertEqual(await columnTexts(page, "Name"), [`${tag}-charlie`], "name filter");
-      await page.getByLabel("Status").selectOption("active");
+      await page.getByLabel("Status", { exact: true }).selectOption("active");
       await until(async () => (await columnTexts(page, "Name")).length === 0, "no active charlie");
       await goList({ tag, status: "active", sort: "name:asc" });
       assertEqual(await columnTexts(page, "Name"), [names[1], names[0]].sort(), "active images");

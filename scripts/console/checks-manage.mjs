@@ -60,7 +60,7 @@ export async function editChecks({ url, browser, run, tag, shared }) {
       needImage(shared);
       await page.getByRole("button", { name: "Edit" }).click();
       const form = page.getByRole("form", { name: "Edit image" });
-      await form.getByLabel("Name").fill(`${tag}-renamed`);
+      await form.getByLabel("Name", { exact: true }).fill(`${tag}-renamed`);
       await form.getByLabel("Min disk (GB)").fill("2");
       await form.getByLabel("Protected (cannot be deleted)").check();
       await form.getByRole("button", { name: "Save" }).click();
