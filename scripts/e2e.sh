@@ -148,6 +148,11 @@ fi
 # 8840-8849 unless TEMPEST_KS_PORT / TEMPEST_PORT say otherwise).
 if command -v tempest >/dev/null 2>&1; then
   run_suite tempest bash scripts/tempest.sh
+  # Issue 12 with two stores (tempest finds them through GET /v2/info/stores): the multi-store imports, copy-image,
+  # web-download into a named store, and the rest of the import tests beside them.
+  run_suite tempest-stores env STORES=fast,slow \
+    TEMPEST_REGEX='^tempest\.api\.image\.v2\.(test_images\.(MultiStoresImportImagesTest|ImportImagesTest)|admin\.test_images\.ImportCopyImagesTest|test_images_negative\.ImportImagesNegativeTest)' \
+    bash scripts/tempest.sh
 else
   echo "== tempest skipped: no tempest command (apt-get install tempest)"
 fi
