@@ -1,5 +1,6 @@
 // Reads a JSON request body the way Glance's JSONRequestDeserializer does, with a size cap Workers need.
 import { badRequest, payloadTooLarge } from "../domain/errors";
+import { readCapped } from "../lib/read-capped";
 
 /**
  * A shell line continuation pasted inside single quotes sends a literal backslash + line break (the seed
@@ -32,35 +33,17 @@ export function dropLineContinuations(text: string): string {
 }
 
 /** Reads at most `cap` bytes of body; 413 beyond it, before the whole body is buffered. */
-async function readCapped(req: Request, cap: number): Promise<string> {
+async function readCappedText(req: Request, cap: number): Promise<string> {
   const declared = req.headers.get("content-length");
   if (declared !== null && Number(declared) > cap) throw payloadTooLarge("The request body is too large.");
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > cap) {
-      await reader.cancel();
-      throw payloadTooLarge("The request body is too large.");
-    }
-    chunks.push(value);
-  }
-  const buf = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    buf.set(c, off);
-    off += c.byteLength;
-  }
-  return new TextDecoder().decode(buf);
+  const bytes = await readCapped(req.body, cap);
+  if (bytes === "too-large") throw payloadTooLarge("The request body is too large.");
+  return new TextDecoder().decode(bytes);
 }
 
 /** Parses a body that must be a JSON object or array (Glance: 400 for missing, malformed or scalar bodies). */
 export async function readJson(req: Request, cap: number): Promise<unknown> {
-  const text = await readCapped(req, cap);
+  const text = await readCappedText(req, cap);
   if (text.trim() === "") throw badRequest("Body expected in request.");
   let value: unknown;
   try {

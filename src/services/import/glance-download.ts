@@ -2,6 +2,7 @@
 import { badRequest } from "../../domain/errors";
 import { BASE_KEYS, isReserved } from "../../domain/properties";
 import type { ServiceEndpoint } from "../../domain/request-context";
+import { readCapped } from "../../lib/read-capped";
 import type { StoredImage } from "../ports";
 import { type ImportedData, ImportFailure } from "./outcome";
 import type { TaskClaim } from "./task-claim";
@@ -157,29 +158,13 @@ export async function glanceDownload(
 
 /** The JSON of a small response; a body past the bound or not JSON fails the task. */
 async function readJsonBounded(res: Response, url: string): Promise<unknown> {
-  const reader = res.body?.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
+  let bytes: Uint8Array | "too-large";
   try {
-    for (;;) {
-      const next = await reader?.read();
-      if (!next || next.done) break;
-      total += next.value.byteLength;
-      if (total > MAX_METADATA_BYTES)
-        throw new ImportFailure(`The answer of ${url} is too large for an image document.`);
-      chunks.push(next.value);
-    }
-  } catch (err) {
-    await reader?.cancel().catch(() => {});
-    if (err instanceof ImportFailure) throw err;
+    bytes = await readCapped(res.body, MAX_METADATA_BYTES);
+  } catch {
     throw new ImportFailure(`Failed to download ${url}: the transfer was cut off.`);
   }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
+  if (bytes === "too-large") throw new ImportFailure(`The answer of ${url} is too large for an image document.`);
   try {
     return JSON.parse(new TextDecoder().decode(bytes));
   } catch {
