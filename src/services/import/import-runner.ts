@@ -4,14 +4,14 @@
 import { DomainError } from "../../domain/errors";
 import type { FormatSettings } from "../../domain/image-format";
 import { assertWithinLimits, type Limits } from "../../domain/properties";
-import { editList, holdingStores, READ_ONLY_STORE, readOrder, storeById } from "../../domain/stores";
+import { holdingStores, READ_ONLY_STORE, readOrder, storeById } from "../../domain/stores";
 import { logFailure } from "../../lib/log-failure";
 import { dropData, type GiveUpOutcome, giveUpData } from "../data/give-up";
 import type { BlobStore, ImageRepository, StoredImage, StoreSet } from "../ports";
 import type { QuotaPolicy } from "../quota";
 import { finishStaged } from "./glance-direct";
 import { checkGlanceSource, type GlanceCredential, glanceDownload } from "./glance-download";
-import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, unlock } from "./import-lock";
+import { LOCK_PROPERTY, released } from "./import-lock";
 import { type ImportedData, ImportFailure, TaskLost } from "./outcome";
 import type { CredentialSeal, ImportMessage, StagingRepository, TaskRepository } from "./ports";
 import { type FanOutPlan, holds, StoreFanOut } from "./store-fanout";
@@ -150,13 +150,7 @@ export class ImportRunner {
     method: Record<string, unknown>,
     msg: ImportMessage,
   ): Promise<ImportedData> {
-    let source: ReturnType<typeof checkGlanceSource>;
-    try {
-      source = checkGlanceSource({ ...method });
-    } catch (err) {
-      if (err instanceof DomainError) throw new ImportFailure(err.explanation ?? err.message);
-      throw err;
-    }
+    const source = failsTheTask(() => checkGlanceSource({ ...method }));
     const opened = msg.credential && this.d.seal ? await this.d.seal.open(msg.credential) : null;
     if (opened === null) throw new ImportFailure("The credentials of this glance-download import could not be read.");
     const credential = JSON.parse(opened) as GlanceCredential;
@@ -164,12 +158,7 @@ export class ImportRunner {
     const data = await glanceDownload(deps, claim, image, source, credential);
     // Copied properties count against the property quota like any others.
     const properties = { ...image.properties, ...data.metadata?.properties };
-    try {
-      assertWithinLimits({ tags: image.tags, properties }, this.d.settings.limits);
-    } catch (err) {
-      if (err instanceof DomainError) throw new ImportFailure(err.explanation ?? err.message);
-      throw err;
-    }
+    failsTheTask(() => assertWithinLimits({ tags: image.tags, properties }, this.d.settings.limits));
     return data;
   }
 
@@ -214,11 +203,7 @@ export class ImportRunner {
     return giveUpData(this.d, imageId, {
       from: "importing",
       owns: (image) => holds(claim, image),
-      properties: (image) => ({
-        ...unlock(image.properties),
-        [IMPORTING_PROPERTY]: "",
-        [FAILED_PROPERTY]: editList(image.properties[FAILED_PROPERTY], failed),
-      }),
+      properties: (image) => released(image.properties, failed),
     });
   }
 
@@ -227,11 +212,7 @@ export class ImportRunner {
     for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
       const image = (await this.d.repo.find(imageId, null))?.image;
       if (!image || !holds(claim, image)) return;
-      const properties = {
-        ...unlock(image.properties),
-        [IMPORTING_PROPERTY]: "",
-        [FAILED_PROPERTY]: editList(image.properties[FAILED_PROPERTY], failed),
-      };
+      const properties = released(image.properties, failed);
       const fields = { pendingCopies: 0 };
       const change = { from: image.status, to: image.status, fields, properties, revision: image.revision };
       if (await this.d.repo.transition(imageId, change, this.d.now())) return;
@@ -249,5 +230,15 @@ export class ImportRunner {
     return (
       targets.find((t) => storeById(catalog, t) && !storeById(catalog, t)!.readOnly && this.d.stores.get(t)) ?? null
     );
+  }
+}
+
+/** Runs a domain check inside the consumer: the 400 it would answer in a request fails the task instead. */
+function failsTheTask<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof DomainError) throw new ImportFailure(err.explanation ?? err.message);
+    throw err;
   }
 }

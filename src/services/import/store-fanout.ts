@@ -17,7 +17,7 @@ import { CopyFailed, copyData } from "../data/copy";
 import { dataKey } from "../data/keys";
 import type { BlobStore, ImageDataFields, ImageRepository, StatusChange, StoredImage, StoreSet } from "../ports";
 import type { QuotaPolicy } from "../quota";
-import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, unlock } from "./import-lock";
+import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, released } from "./import-lock";
 import type { ImportedData } from "./outcome";
 import type { TaskClaim } from "./task-claim";
 
@@ -158,7 +158,7 @@ export class StoreFanOut {
     const outcome = await this.update(claim, imageId, (img) => ({
       to: img.status,
       fields: { pendingCopies: 0 },
-      properties: { ...unlock(img.properties), [IMPORTING_PROPERTY]: "" },
+      properties: released(img.properties),
     }));
     if (outcome !== "done") return "lost";
     const img = (await this.d.repo.find(imageId, null))?.image;
