@@ -227,9 +227,8 @@ export class ImportRunner {
 
   private firstWritable(targets: string[]): string | null {
     const { catalog } = this.d.stores;
-    return (
-      targets.find((t) => storeById(catalog, t) && !storeById(catalog, t)!.readOnly && this.d.stores.get(t)) ?? null
-    );
+    const writable = (t: string) => storeById(catalog, t)?.readOnly === false && this.d.stores.get(t) !== null;
+    return targets.find(writable) ?? null;
   }
 }
 

@@ -13,12 +13,12 @@
 //  * Idempotent under redelivery: stores that already hold the data are skipped, a copy rewrites the whole key.
 import { editList, holdingStores, READ_ONLY_STORE, storeById } from "../../domain/stores";
 import { logFailure } from "../../lib/log-failure";
-import { CopyFailed, copyData } from "../data/copy";
+import { type CopyExpectation, CopyFailed, copyData } from "../data/copy";
 import { dataKey } from "../data/keys";
 import type { BlobStore, ImageDataFields, ImageRepository, StatusChange, StoredImage, StoreSet } from "../ports";
 import type { QuotaPolicy } from "../quota";
 import { FAILED_PROPERTY, IMPORTING_PROPERTY, LOCK_PROPERTY, released } from "./import-lock";
-import type { ImportedData } from "./outcome";
+import { type ImportedData, TaskLost } from "./outcome";
 import type { TaskClaim } from "./task-claim";
 
 export interface FanOutDeps {
@@ -185,7 +185,7 @@ export class StoreFanOut {
     source: string,
     to: BlobStore,
     imageId: string,
-    expect: { size: number; md5: string | null; sha512: string | null },
+    expect: CopyExpectation,
   ): Promise<string | null> {
     const from = this.d.stores.get(source);
     if (!from) return `Store ${source} is not configured.`;
@@ -194,7 +194,7 @@ export class StoreFanOut {
       return null;
     } catch (err) {
       if (err instanceof CopyFailed) return err.message;
-      if (err instanceof Error && err.name === "TaskLost") throw err;
+      if (err instanceof TaskLost) throw err;
       logFailure("copy to store", imageId, err);
       await to.delete(dataKey(imageId)).catch(() => {});
       return `Copying image ${imageId} failed.`;
